@@ -1,0 +1,77 @@
+from django import forms
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from customercenter.models import Customer, User
+from customercenter.services import create_verified_customer
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    ordering = ["email"]
+    list_display = ["email", "is_staff", "is_active", "date_joined"]
+    search_fields = ["email"]
+    fieldsets = [
+        (None, {"fields": ["email", "password", "language"]}),
+        (_("Rechte"), {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
+        (_("Daten"), {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
+
+
+class HostingCustomerCreationForm(forms.ModelForm):
+    email = forms.EmailField(label=_("E-Mail-Adresse"))
+
+    class Meta:
+        model = Customer
+        fields = [
+            "email",
+            "company",
+            "first_name",
+            "last_name",
+            "street",
+            "postal_code",
+            "city",
+            "country",
+            "phone",
+        ]
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip().lower()
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError(_("Zu dieser E-Mail-Adresse gibt es schon ein Konto."))
+        return email
+
+
+@admin.register(Customer)
+class CustomerAdmin(admin.ModelAdmin):
+    list_display = ["number", "display_name", "email", "kind", "created_at"]
+    list_filter = ["kind"]
+    search_fields = ["=number", "user__email", "company", "last_name", "first_name"]
+    readonly_fields = ["number", "user", "created_at"]
+    list_select_related = ["user"]
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = HostingCustomerCreationForm
+        return super().get_form(request, obj, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields if obj else []
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return HostingCustomerCreationForm.Meta.fields
+        return ["number", "user", "kind", *HostingCustomerCreationForm.Meta.fields[1:], "created_at"]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        profile = {f: form.cleaned_data[f] for f in HostingCustomerCreationForm.Meta.fields[1:]}
+        created = create_verified_customer(email=form.cleaned_data["email"], password=None, **profile)
+        obj.pk, obj.user, obj.number = created.pk, created.user, created.number
+
+    @admin.display(description=_("E-Mail-Adresse"), ordering="user__email")
+    def email(self, customer: Customer) -> str:
+        return customer.user.email

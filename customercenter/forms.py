@@ -1,0 +1,44 @@
+from allauth.account.forms import SignupForm
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from customercenter.models import Customer
+from customercenter.services import create_partner
+
+
+class PartnerSignupForm(SignupForm):
+    """Partner werden: a customer number without a hosting package."""
+
+    company = forms.CharField(label=_("Firma (optional)"), max_length=200, required=False)
+    first_name = forms.CharField(label=_("Vorname"), max_length=100)
+    last_name = forms.CharField(label=_("Nachname"), max_length=100)
+
+    def save(self, request):
+        user = super().save(request)
+        create_partner(
+            user=user,
+            company=self.cleaned_data["company"].strip(),
+            first_name=self.cleaned_data["first_name"].strip(),
+            last_name=self.cleaned_data["last_name"].strip(),
+        )
+        return user
+
+
+class MasterDataForm(forms.ModelForm):
+    """Stammdaten: name and address; the customer number is never editable."""
+
+    class Meta:
+        model = Customer
+        fields = ["company", "first_name", "last_name", "street", "postal_code", "city", "country", "phone"]
+
+    def clean_postal_code(self) -> str:
+        code = self.cleaned_data["postal_code"].strip()
+        if code and not code.replace(" ", "").replace("-", "").isalnum():
+            raise forms.ValidationError(_("Bitte eine gültige Postleitzahl angeben."))
+        return code
+
+    def clean_country(self) -> str:
+        country = self.cleaned_data["country"].strip().upper()
+        if len(country) != 2 or not country.isalpha():
+            raise forms.ValidationError(_("Bitte den Ländercode mit zwei Buchstaben angeben, z. B. DE."))
+        return country

@@ -1,0 +1,99 @@
+"""Load demo data (idempotent) and print the demo logins."""
+
+from datetime import date
+from decimal import Decimal
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from customercenter.models import Customer, User
+from customercenter.services import create_verified_customer
+from projects.models import Database, Domain, Invoice, Project, Server
+
+PASSWORD = "demo-Kundencenter-2026"
+
+OWNER = {
+    "email": "kunde@example.com",
+    "company": "Bäckerei Sonnenschein",
+    "first_name": "Maria",
+    "last_name": "Sonne",
+    "street": "Hauptstraße 1",
+    "postal_code": "10115",
+    "city": "Berlin",
+}
+SECOND_OWNER = {
+    "email": "shop@example.com",
+    "company": "",
+    "first_name": "Jonas",
+    "last_name": "Weber",
+    "street": "Marktplatz 3",
+    "postal_code": "80331",
+    "city": "München",
+}
+AGENCY = {
+    "email": "agentur@example.com",
+    "company": "Webagentur Pixelwerk",
+    "first_name": "Lena",
+    "last_name": "Pixel",
+}
+
+PROJECTS = [
+    ("kunde@example.com", "p10001", "Hauptseite", Project.Tariff.PLUS, "s1001", "8.3"),
+    ("kunde@example.com", "p10002", "Onlineshop", Project.Tariff.PRO, "s1001", "8.2"),
+    ("kunde@example.com", "p10003", "Blog", Project.Tariff.START, None, "8.1"),
+    ("shop@example.com", "p20001", "Weber Fotografie", Project.Tariff.PLUS, None, "8.3"),
+    ("shop@example.com", "p20002", "Weber Shop", Project.Tariff.BUSINESS, None, "8.4"),
+]
+
+
+class Command(BaseCommand):
+    help = "Load demo customers, projects and a support login (safe to run again)."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        if not User.objects.filter(email="support@example.com").exists():
+            User.objects.create_superuser(email="support@example.com", password=PASSWORD)
+        for profile in (OWNER, SECOND_OWNER):
+            if not User.objects.filter(email=profile["email"]).exists():
+                create_verified_customer(password=PASSWORD, **profile)
+        if not User.objects.filter(email=AGENCY["email"]).exists():
+            create_verified_customer(password=PASSWORD, kind=Customer.Kind.PARTNER, **AGENCY)
+        owners = {c.user.email: c for c in Customer.objects.select_related("user")}
+        server, _ = Server.objects.get_or_create(
+            number="s1001", defaults={"owner": owners[OWNER["email"]], "name": "Managed Server M"}
+        )
+        for email, number, name, tariff, server_number, php in PROJECTS:
+            project, created = Project.objects.get_or_create(
+                number=number,
+                defaults={
+                    "owner": owners[email],
+                    "name": name,
+                    "tariff": tariff,
+                    "php_version": php,
+                    "server": server if server_number else None,
+                },
+            )
+            if created:
+                slug = name.lower().replace(" ", "-").replace("ä", "ae")
+                Domain.objects.create(project=project, name=f"{slug}-{number}.example.net", target="/")
+                Database.objects.create(project=project, name=f"{number}_main", password_hash="!",  # noqa: S106 — unusable until reset)
+        for i, (email, amount) in enumerate(
+            [(OWNER["email"], "29.90"), (OWNER["email"], "49.90"), (SECOND_OWNER["email"], "19.90")]
+        ):
+            Invoice.objects.get_or_create(
+                number=f"R2026-{1001 + i}",
+                defaults={
+                    "customer": owners[email],
+                    "issued_on": date(2026, 10 - i, 1),
+                    "amount": Decimal(amount),
+                    "status": Invoice.Status.PAID if i else Invoice.Status.OPEN,
+                },
+            )
+        self.stdout.write(self.style.SUCCESS(f"Demo data ready. Logins (password for all: {PASSWORD}):"))
+        for email, role in [
+            (OWNER["email"], "Kunde mit Projekten p10001–p10003 und Server s1001"),
+            (SECOND_OWNER["email"], "Kunde mit Projekten p20001–p20002"),
+            (AGENCY["email"], "Partner (Technischer Betreuer)"),
+            ("support@example.com", "Support (Admin unter /admin/)"),
+        ]:
+            self.stdout.write(f"  {email:<24} {role}")

@@ -1,0 +1,115 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+CUSTOMER_NUMBER_OFFSET = 100_000
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def _create(self, email: str, password: str | None, **extra) -> User:
+        if not email:
+            raise ValueError("An e-mail address is required")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra) -> User:
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra) -> User:
+        extra.update(is_staff=True, is_superuser=True)
+        return self._create(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """One login: an e-mail address and a password (plus an optional second factor)."""
+
+    email = models.EmailField(_("E-Mail-Adresse"), unique=True)
+    is_staff = models.BooleanField(_("Mitarbeiter"), default=False)
+    is_active = models.BooleanField(_("aktiv"), default=True)
+    date_joined = models.DateTimeField(_("registriert am"), default=timezone.now)
+    language = models.CharField(
+        _("Sprache"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        verbose_name = _("Benutzer")
+        verbose_name_plural = _("Benutzer")
+
+    def __str__(self) -> str:
+        return self.email
+
+    def clean(self) -> None:
+        super().clean()
+        self.email = self.email.strip().lower()
+
+
+class CustomerNumber(models.Model):
+    """Hands out customer numbers: an auto-increment row per number, so none is ever reused."""
+
+    allocated_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("vergebene Kundennummer")
+        verbose_name_plural = _("vergebene Kundennummern")
+
+    def __str__(self) -> str:
+        return str(CUSTOMER_NUMBER_OFFSET + self.pk)
+
+
+class Customer(models.Model):
+    class Kind(models.TextChoices):
+        HOSTING = "hosting", _("Hosting-Kunde")
+        PARTNER = "partner", _("Partnerprogramm")
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="customer")
+    number = models.PositiveIntegerField(
+        _("Kundennummer"), unique=True, null=True, blank=True, editable=False
+    )
+    kind = models.CharField(_("Art"), max_length=16, choices=Kind.choices, default=Kind.HOSTING)
+    company = models.CharField(_("Firma"), max_length=200, blank=True)
+    first_name = models.CharField(_("Vorname"), max_length=100)
+    last_name = models.CharField(_("Nachname"), max_length=100)
+    street = models.CharField(_("Straße und Hausnummer"), max_length=200, blank=True)
+    postal_code = models.CharField(_("PLZ"), max_length=10, blank=True)
+    city = models.CharField(_("Ort"), max_length=100, blank=True)
+    country = models.CharField(_("Land"), max_length=2, default="DE")
+    phone = models.CharField(_("Telefon"), max_length=40, blank=True)
+    created_at = models.DateTimeField(_("angelegt am"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("Kunde")
+        verbose_name_plural = _("Kunden")
+        ordering = ["number"]
+
+    def __str__(self) -> str:
+        return f"{self.number or '–'} · {self.display_name}"
+
+    @property
+    def display_name(self) -> str:
+        person = f"{self.first_name} {self.last_name}".strip()
+        return f"{self.company} ({person})" if self.company and person else self.company or person
+
+    @property
+    def is_active_customer(self) -> bool:
+        return self.number is not None and self.user.is_active
+
+    def assign_number(self) -> None:
+        if self.number is None:
+            self.number = CUSTOMER_NUMBER_OFFSET + CustomerNumber.objects.create().pk
+            self.save(update_fields=["number"])

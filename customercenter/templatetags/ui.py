@@ -1,0 +1,26 @@
+from django import template
+from django.forms import BoundField
+from django.forms.widgets import CheckboxInput, RadioSelect, Select, SelectMultiple
+
+register = template.Library()
+
+
+@register.filter
+def control(field: BoundField) -> str:
+    """Render a field's widget with the Bootstrap class that fits it, marked invalid on errors."""
+    widget = field.field.widget
+    if isinstance(widget, CheckboxInput | RadioSelect):
+        css = "form-check-input"
+    elif isinstance(widget, Select | SelectMultiple):
+        css = "form-select"
+    else:
+        css = "form-control"
+    if field.errors:
+        css += " is-invalid"
+    attrs = {"class": css}
+    if field.errors:
+        attrs["aria-invalid"] = "true"
+        attrs["aria-describedby"] = f"{field.auto_id}_errors"
+    elif field.help_text:
+        attrs["aria-describedby"] = f"{field.auto_id}_help"
+    return field.as_widget(attrs=attrs)

@@ -1,0 +1,33 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+from customercenter import views
+
+admin.site.site_header = _("Kundencenter – Support")
+admin.site.site_title = _("Kundencenter – Support")
+
+contract_patterns = (
+    [
+        path("", views.master_data, name="master_data"),
+        path("rechnungen/", views.invoices, name="invoices"),
+    ],
+    "contract",
+)
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("konto/", include("allauth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("vertragsdaten/", include(contract_patterns)),
+    path("", include("projects.urls")),
+    path("", include("notifications.urls")),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

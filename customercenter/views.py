@@ -1,0 +1,100 @@
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.vary import vary_on_headers
+
+from customercenter.decorators import customer_required
+from customercenter.forms import MasterDataForm
+from customercenter.http import AuthenticatedHttpRequest, wants_fragment
+from projects.models import Invoice, Order
+
+logger = logging.getLogger(__name__)
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("projects:list")
+    return redirect("account_login")
+
+
+@require_GET
+@never_cache
+def healthz(request: HttpRequest) -> HttpResponse:
+    checks = {"database": _check_database()}
+    if settings.REDIS_URL:
+        checks["broker"] = _check_broker()
+    healthy = all(checks.values())
+    return JsonResponse(
+        {name: "ok" if ok else "unavailable" for name, ok in checks.items()},
+        status=200 if healthy else 503,
+    )
+
+
+def _check_database() -> bool:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            return cursor.fetchone() == (1,)
+    except Exception:
+        logger.warning("Health check: database unavailable", exc_info=True)
+        return False
+
+
+def _check_broker() -> bool:
+    import redis
+
+    try:
+        return bool(
+            redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2, socket_connect_timeout=2).ping()
+        )
+    except Exception:
+        logger.warning("Health check: broker unavailable", exc_info=True)
+        return False
+
+
+def _contract_page(
+    request: AuthenticatedHttpRequest, tab: str, context: dict, status: int = 200
+) -> HttpResponse:
+    template = "customercenter/contract.html"
+    if wants_fragment(request):
+        template += "#tab-content"
+    return render(request, template, {"tab": tab, **context}, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@customer_required
+@vary_on_headers("HX-Request")
+def master_data(request: AuthenticatedHttpRequest) -> HttpResponse:
+    form = MasterDataForm(request.POST or None, instance=request.customer)
+    if request.method == "POST":
+        if form.is_valid():
+            form.save()
+            messages.success(request, _("Stammdaten gespeichert."))
+            return redirect("contract:master_data")
+        return _contract_page(request, "master", {"form": form}, status=422)
+    return _contract_page(request, "master", {"form": form})
+
+
+@require_GET
+@login_required
+@customer_required
+@vary_on_headers("HX-Request")
+def invoices(request: AuthenticatedHttpRequest) -> HttpResponse:
+    customer = request.customer
+    context = {
+        "invoices": Invoice.objects.filter(customer=customer)[:100],
+        "orders": Order.objects.filter(customer=customer).select_related("project")[:100],
+    }
+    return _contract_page(request, "invoices", context)

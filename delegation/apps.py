@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DelegationConfig(AppConfig):
+    name = "delegation"
+    verbose_name = _("Technische Betreuung")

@@ -1,0 +1,22 @@
+from django.contrib import admin
+
+from notifications.models import Notification, OutboxEmail
+
+
+@admin.register(OutboxEmail)
+class OutboxEmailAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "to", "subject", "status", "attempts", "sent_at"]
+    list_filter = ["status", "topic"]
+    search_fields = ["to", "subject"]
+    readonly_fields = [f.name for f in OutboxEmail._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "recipient", "text", "read_at"]
+    search_fields = ["=recipient__number", "recipient__user__email", "text"]
+    list_select_related = ["recipient"]
+    raw_id_fields = ["recipient"]

@@ -1,0 +1,51 @@
+"""Queue e-mails in the outbox; the sending itself is a Celery task."""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from notifications.models import OutboxEmail
+
+logger = logging.getLogger(__name__)
+
+
+def queue_email(
+    *, to: str, subject: str, body_text: str, body_html: str = "", topic: str = ""
+) -> OutboxEmail:
+    """Write the e-mail into the outbox and hand it to a worker once the transaction commits."""
+    email = OutboxEmail.objects.create(
+        to=to, subject=subject.strip()[:255], body_text=body_text, body_html=body_html, topic=topic
+    )
+    transaction.on_commit(lambda: enqueue(email.pk))
+    return email
+
+
+def queue_templated_email(
+    *, to: str, template: str, context: dict, language: str | None = None, topic: str = ""
+):
+    """Render emails/<template>_{subject.txt,message.txt,message.html} in the recipient's language."""
+    context = {"site_url": settings.SITE_URL, **context}
+    with translation.override(language or settings.LANGUAGE_CODE):
+        subject = render_to_string(f"emails/{template}_subject.txt", context)
+        body_text = render_to_string(f"emails/{template}_message.txt", context)
+        body_html = render_to_string(f"emails/{template}_message.html", context)
+    return queue_email(
+        to=to, subject=" ".join(subject.split()), body_text=body_text, body_html=body_html, topic=topic
+    )
+
+
+def enqueue(outbox_id: int) -> None:
+    """Hand one row to the broker. A broker outage is logged, never raised: the row waits."""
+    from notifications.tasks import send_email
+
+    try:
+        send_email.delay(outbox_id)
+    except Exception:
+        logger.warning(
+            "Could not enqueue outbox e-mail %s; it will be re-sent later", outbox_id, exc_info=True
+        )

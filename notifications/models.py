@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from customercenter.models import Customer
+
+
+class OutboxEmail(models.Model):
+    """An e-mail written in the same transaction as the change that causes it.
+
+    A Celery task sends it; a periodic job picks up what is still unsent, so a broker
+    or mail-provider outage delays mail but never loses it.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("wartet")
+        SENT = "sent", _("versendet")
+        FAILED = "failed", _("nicht zustellbar")
+
+    to = models.EmailField(_("Empfänger"))
+    subject = models.CharField(_("Betreff"), max_length=255)
+    body_text = models.TextField()
+    body_html = models.TextField(blank=True)
+    status = models.CharField(_("Status"), max_length=8, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("Versuche"), default=0)
+    last_error = models.CharField(_("letzter Fehler"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("angelegt am"), default=timezone.now)
+    sent_at = models.DateTimeField(_("versendet am"), null=True, blank=True)
+    message_id = models.CharField(max_length=255, blank=True)
+    # What the mail is about, so delivery problems can be shown where they matter.
+    topic = models.CharField(max_length=64, blank=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("E-Mail")
+        verbose_name_plural = _("E-Mail-Ausgang")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["created_at"], condition=Q(status="pending"), name="outbox_pending")]
+
+    def __str__(self) -> str:
+        return f"{self.to}: {self.subject}"
+
+
+class NotificationQuerySet(models.QuerySet["Notification"]):
+    def unread(self) -> NotificationQuerySet:
+        return self.filter(read_at__isnull=True)
+
+
+class Notification(models.Model):
+    """A message in the customer center, with an unread badge in the navigation."""
+
+    recipient = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="notifications")
+    text = models.CharField(_("Nachricht"), max_length=500)
+    link = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(_("Zeitpunkt"), default=timezone.now)
+    read_at = models.DateTimeField(_("gelesen am"), null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("Benachrichtigung")
+        verbose_name_plural = _("Benachrichtigungen")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["recipient"], condition=Q(read_at__isnull=True), name="notification_unread")
+        ]
+
+    def __str__(self) -> str:
+        return self.text

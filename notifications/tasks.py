@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+import logging
+import smtplib
+from datetime import timedelta
+
+from anymail.exceptions import AnymailAPIError, AnymailRecipientsRefused
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.utils import timezone
+
+from notifications.models import OutboxEmail
+
+logger = logging.getLogger(__name__)
+
+PERMANENT_ERRORS = (AnymailRecipientsRefused, smtplib.SMTPRecipientsRefused)
+TRANSIENT_ERRORS = (AnymailAPIError, smtplib.SMTPException, OSError)
+MAX_ATTEMPTS = 8
+# Rows younger than this were just handed to a worker; the sweep leaves them alone.
+RESEND_AFTER = timedelta(minutes=1)
+
+
+class TransientSendError(Exception):
+    pass
+
+
+def deliver(outbox_id: int) -> OutboxEmail | None:
+    """Send one pending row, at most once: the row is locked while sending and marked after."""
+    with transaction.atomic():
+        email = (
+            OutboxEmail.objects.select_for_update(skip_locked=True)
+            .filter(pk=outbox_id, status=OutboxEmail.Status.PENDING)
+            .first()
+        )
+        if email is None:
+            return None
+        message = EmailMultiAlternatives(
+            subject=email.subject,
+            body=email.body_text,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[email.to],
+        )
+        if email.body_html:
+            message.attach_alternative(email.body_html, "text/html")
+        email.attempts += 1
+        try:
+            message.send()
+        except PERMANENT_ERRORS as error:
+            email.status = OutboxEmail.Status.FAILED
+            email.last_error = str(error)[:500]
+            email.save(update_fields=["status", "attempts", "last_error"])
+            logger.warning("Outbox e-mail %s refused permanently: %s", email.pk, error)
+            return email
+        except TRANSIENT_ERRORS as error:
+            email.last_error = str(error)[:500]
+            email.save(update_fields=["attempts", "last_error"])
+            raise TransientSendError(str(error)) from error
+        status = getattr(message, "anymail_status", None)
+        email.message_id = (getattr(status, "message_id", None) or "")[:255]
+        email.status = OutboxEmail.Status.SENT
+        email.sent_at = timezone.now()
+        email.save(update_fields=["status", "attempts", "sent_at", "message_id", "last_error"])
+        return email
+
+
+@shared_task(
+    autoretry_for=(TransientSendError,),
+    retry_backoff=30,
+    retry_backoff_max=3600,
+    retry_jitter=True,
+    max_retries=MAX_ATTEMPTS,
+)
+def send_email(outbox_id: int) -> None:
+    deliver(outbox_id)
+
+
+@shared_task
+def send_pending_emails() -> int:
+    """Hand every row that is still waiting to a worker again (the broker may have been down)."""
+    cutoff = timezone.now() - RESEND_AFTER
+    ids = list(
+        OutboxEmail.objects.filter(
+            status=OutboxEmail.Status.PENDING, created_at__lt=cutoff, attempts__lt=MAX_ATTEMPTS
+        ).values_list("pk", flat=True)[:1000]
+    )
+    for pk in ids:
+        send_email.delay(pk)
+    return len(ids)

@@ -1,0 +1,82 @@
+from django.contrib import admin
+
+from projects.models import AuditEntry, Database, Domain, Invoice, Order, Project, Server
+
+CUSTOMER_SEARCH = ["=owner__number", "owner__user__email", "owner__company", "owner__last_name"]
+
+
+class DatabaseInline(admin.TabularInline):
+    model = Database
+    fields = ["name", "created_at", "password_changed_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+
+class DomainInline(admin.TabularInline):
+    model = Domain
+    fields = ["name", "target_kind", "target"]
+    extra = 0
+
+
+@admin.register(Project)
+class ProjectAdmin(admin.ModelAdmin):
+    list_display = ["number", "name", "owner", "tariff", "server", "php_version"]
+    list_filter = ["tariff", "php_version"]
+    search_fields = ["number", "name", *CUSTOMER_SEARCH]
+    list_select_related = ["owner", "server"]
+    autocomplete_fields = ["owner", "server"]
+    inlines = [DomainInline, DatabaseInline]
+
+
+@admin.register(Server)
+class ServerAdmin(admin.ModelAdmin):
+    list_display = ["number", "name", "owner"]
+    search_fields = ["number", "name", *CUSTOMER_SEARCH]
+    list_select_related = ["owner"]
+    autocomplete_fields = ["owner"]
+
+
+@admin.register(Order)
+class OrderAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "kind", "subject", "project", "customer", "price", "status"]
+    list_filter = ["kind", "status"]
+    search_fields = ["subject", "project__number", "=customer__number", "customer__user__email"]
+    list_select_related = ["project", "customer"]
+    raw_id_fields = ["project", "customer"]
+
+
+@admin.register(Invoice)
+class InvoiceAdmin(admin.ModelAdmin):
+    list_display = ["number", "issued_on", "customer", "amount", "status"]
+    list_filter = ["status"]
+    search_fields = ["number", "=customer__number", "customer__user__email"]
+    list_select_related = ["customer"]
+    raw_id_fields = ["customer"]
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    list_display = [
+        "created_at",
+        "project",
+        "action_display",
+        "subject",
+        "old_value",
+        "new_value",
+        "role",
+        "actor",
+    ]
+    list_filter = ["role", "action"]
+    search_fields = ["project__number", "=actor__number", "actor__user__email", "subject"]
+    list_select_related = ["project", "actor"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,232 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from customercenter.models import Customer
+
+
+class Server(models.Model):
+    number = models.CharField(_("Servernummer"), max_length=12, unique=True)
+    owner = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="servers", verbose_name=_("Inhaber")
+    )
+    name = models.CharField(_("Bezeichnung"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("Server")
+        verbose_name_plural = _("Server")
+        ordering = ["number"]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class ProjectQuerySet(models.QuerySet["Project"]):
+    def accessible_by(self, customer: Customer | None) -> ProjectQuerySet:
+        """Projects the customer may administer: its own, and those it cares for right now.
+
+        This is the one access decision; every view reaches a project through it.
+        """
+        if customer is None or customer.number is None:
+            return self.none()
+        return self.filter(Q(owner=customer) | Q(pk__in=self._cared_for_ids(customer)))
+
+    def _cared_for_ids(self, customer: Customer):
+        from delegation.models import Caretakership
+
+        return Caretakership.objects.active().filter(caretaker=customer).values("project_id")
+
+    def search(self, query: str) -> ProjectQuerySet:
+        query = (query or "").strip()
+        if not query:
+            return self
+        condition = (
+            Q(number__icontains=query)
+            | Q(name__icontains=query)
+            | Q(owner__company__icontains=query)
+            | Q(owner__last_name__icontains=query)
+            | Q(owner__first_name__icontains=query)
+        )
+        if query.isdigit():
+            condition |= Q(owner__number=int(query))
+        return self.filter(condition)
+
+
+class Project(models.Model):
+    class Tariff(models.TextChoices):
+        START = "start", "Webhosting Start"
+        PLUS = "plus", "Webhosting Plus"
+        PRO = "pro", "Webhosting Pro"
+        BUSINESS = "business", "Managed Business"
+
+    number = models.CharField(_("Projektnummer"), max_length=12, unique=True)
+    name = models.CharField(_("Bezeichnung"), max_length=100)
+    owner = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="projects", verbose_name=_("Inhaber")
+    )
+    tariff = models.CharField(_("Tarif"), max_length=16, choices=Tariff.choices)
+    server = models.ForeignKey(
+        Server,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="projects",
+        verbose_name=_("Server"),
+    )
+    php_version = models.CharField(_("PHP-Version"), max_length=8)
+    created_at = models.DateTimeField(_("angelegt am"), default=timezone.now)
+
+    objects = ProjectQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("Projekt")
+        verbose_name_plural = _("Projekte")
+        ordering = ["number"]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def webspace_root(self) -> str:
+        return f"/home/{self.number}/www"
+
+
+class Database(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="databases")
+    name = models.CharField(_("Name"), max_length=40, unique=True)
+    password_hash = models.CharField(max_length=200)
+    created_at = models.DateTimeField(_("angelegt am"), default=timezone.now)
+    password_changed_at = models.DateTimeField(_("Passwort geändert am"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("Datenbank")
+        verbose_name_plural = _("Datenbanken")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Domain(models.Model):
+    class TargetKind(models.TextChoices):
+        PATH = "path", _("Verzeichnis im Webspace")
+        REDIRECT = "redirect", _("Weiterleitung")
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="domains")
+    name = models.CharField(_("Domain"), max_length=253, unique=True)
+    target_kind = models.CharField(
+        _("Ziel"), max_length=16, choices=TargetKind.choices, default=TargetKind.PATH
+    )
+    target = models.CharField(_("Ziel"), max_length=500, default="/")
+    created_at = models.DateTimeField(_("angelegt am"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("Domain")
+        verbose_name_plural = _("Domains")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def target_display(self) -> str:
+        if self.target_kind == self.TargetKind.REDIRECT:
+            return f"→ {self.target}"
+        return self.target
+
+
+class Order(models.Model):
+    """A paid service ordered by the contract partner; shows up in Vertragsdaten."""
+
+    class Kind(models.TextChoices):
+        SSL = "ssl", _("SSL-Zertifikat")
+        DOMAIN = "domain", _("Domainregistrierung")
+        TARIFF = "tariff", _("Tarifwechsel")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("in Bearbeitung")
+        DONE = "done", _("ausgeführt")
+
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="orders")
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="orders")
+    kind = models.CharField(_("Leistung"), max_length=16, choices=Kind.choices)
+    subject = models.CharField(_("Gegenstand"), max_length=253)
+    price = models.DecimalField(_("Preis (EUR/Jahr)"), max_digits=9, decimal_places=2)
+    status = models.CharField(_("Status"), max_length=8, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(_("bestellt am"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("Bestellung")
+        verbose_name_plural = _("Bestellungen")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "subject"],
+                condition=Q(kind="ssl"),
+                name="one_ssl_order_per_domain",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.subject}"
+
+
+class Invoice(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", _("offen")
+        PAID = "paid", _("bezahlt")
+
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="invoices")
+    number = models.CharField(_("Rechnungsnummer"), max_length=20, unique=True)
+    issued_on = models.DateField(_("Rechnungsdatum"))
+    amount = models.DecimalField(_("Betrag (EUR)"), max_digits=10, decimal_places=2)
+    status = models.CharField(_("Status"), max_length=8, choices=Status.choices)
+
+    class Meta:
+        verbose_name = _("Rechnung")
+        verbose_name_plural = _("Rechnungen")
+        ordering = ["-issued_on", "-number"]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class AuditEntry(models.Model):
+    """Who changed what on a project, in which role, from which value to which."""
+
+    class Role(models.TextChoices):
+        OWNER = "owner", _("Inhaber")
+        CARETAKER = "caretaker", _("Technischer Betreuer")
+        STAFF = "staff", _("Support")
+        SYSTEM = "system", _("System")
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, null=True, related_name="audit_entries")
+    actor = models.ForeignKey(Customer, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    actor_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    role = models.CharField(_("Rolle"), max_length=16, choices=Role.choices)
+    action = models.CharField(_("Aktion"), max_length=48)
+    subject = models.CharField(_("Gegenstand"), max_length=255, blank=True)
+    old_value = models.CharField(_("alt"), max_length=500, blank=True)
+    new_value = models.CharField(_("neu"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("Zeitpunkt"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("Protokolleintrag")
+        verbose_name_plural = _("Protokoll")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["project", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.subject}"
+
+    @property
+    def action_display(self) -> str:
+        from projects.audit import ACTION_LABELS
+
+        return str(ACTION_LABELS.get(self.action, self.action))
