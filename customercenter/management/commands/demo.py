@@ -3,6 +3,7 @@
 from datetime import date
 from decimal import Decimal
 
+from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -76,7 +77,9 @@ class Command(BaseCommand):
             if created:
                 slug = name.lower().replace(" ", "-").replace("ä", "ae")
                 Domain.objects.create(project=project, name=f"{slug}-{number}.example.net", target="/")
-                Database.objects.create(project=project, name=f"{number}_main", password_hash="!",  # noqa: S106 — unusable until reset)
+                Database.objects.create(
+                    project=project, name=f"{number}_main", password_hash=make_password(None)
+                )
         for i, (email, amount) in enumerate(
             [(OWNER["email"], "29.90"), (OWNER["email"], "49.90"), (SECOND_OWNER["email"], "19.90")]
         ):
