@@ -1,4 +1,6 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
+from django.contrib.sites.shortcuts import get_current_site
 from django.utils import translation
 
 from customercenter.services import activate_customer
@@ -8,17 +10,17 @@ from notifications.email import queue_email
 class AccountAdapter(DefaultAccountAdapter):
     def confirm_email(self, request, email_address):
         confirmed = super().confirm_email(request, email_address)
-        if email_address.primary or email_address.email == email_address.user.email:
+        if confirmed and (email_address.primary or email_address.email == email_address.user.email):
             activate_customer(user=email_address.user)
         return confirmed
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         """Account e-mails (verification, password reset) go through the outbox like all others."""
+        request = allauth_context.request
+        context = {"request": request, "email": email, "current_site": get_current_site(request), **context}
         user = context.get("user")
         language = getattr(user, "language", None) or translation.get_language()
         with translation.override(language):
             message = self.render_mail(template_prefix, email, context)
         html = next((body for body, mime in getattr(message, "alternatives", []) if mime == "text/html"), "")
-        queue_email(
-            to=email, subject=message.subject, body_text=message.body, body_html=html, topic="account"
-        )
+        queue_email(to=email, subject=message.subject, body_text=message.body, body_html=html, topic="account")

@@ -37,9 +37,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(_("Mitarbeiter"), default=False)
     is_active = models.BooleanField(_("aktiv"), default=True)
     date_joined = models.DateTimeField(_("registriert am"), default=timezone.now)
-    language = models.CharField(
-        _("Sprache"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
-    )
+    language = models.CharField(_("Sprache"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE)
 
     objects = UserManager()
 
@@ -78,9 +76,7 @@ class Customer(models.Model):
         PARTNER = "partner", _("Partnerprogramm")
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="customer")
-    number = models.PositiveIntegerField(
-        _("Kundennummer"), unique=True, null=True, blank=True, editable=False
-    )
+    number = models.PositiveIntegerField(_("Kundennummer"), unique=True, null=True, blank=True, editable=False)
     kind = models.CharField(_("Art"), max_length=16, choices=Kind.choices, default=Kind.HOSTING)
     company = models.CharField(_("Firma"), max_length=200, blank=True)
     first_name = models.CharField(_("Vorname"), max_length=100)

@@ -20,9 +20,16 @@ def create_verified_customer(
     return customer
 
 
+@transaction.atomic
 def create_partner(*, user: User, **profile) -> Customer:
-    """A partner signs up itself; the customer number follows once the address is verified."""
-    return Customer.objects.create(user=user, kind=Customer.Kind.PARTNER, **profile)
+    """A partner signs up itself; the customer number follows once the address is verified.
+
+    Signing up from a release link counts as verified (the link went to that address).
+    """
+    customer = Customer.objects.create(user=user, kind=Customer.Kind.PARTNER, **profile)
+    if EmailAddress.objects.filter(user=user, email__iexact=user.email, verified=True).exists():
+        customer.assign_number()
+    return customer
 
 
 @transaction.atomic

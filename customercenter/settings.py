@@ -66,8 +66,7 @@ SECRET_KEY = env_str("DJANGO_SECRET_KEY")
 if not SECRET_KEY:
     if not (DEBUG or TESTING):
         raise ImproperlyConfigured(
-            "DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off "
-            "(use `make run` for a local development server)."
+            "DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off (use `make run` for a local development server)."
         )
     SECRET_KEY = "insecure-local-development-key-do-not-use-in-production"  # noqa: S105
 
@@ -229,6 +228,10 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
+    "delegation-sweep": {
+        "task": "delegation.tasks.sweep",
+        "schedule": timedelta(minutes=5),
+    },
     "resend-unsent-emails": {
         "task": "notifications.tasks.send_pending_emails",
         "schedule": timedelta(minutes=2),
@@ -249,9 +252,7 @@ EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Kundencenter <kundencenter@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 ANYMAIL = {
-    key.removeprefix("ANYMAIL_"): value
-    for key, value in os.environ.items()
-    if key.startswith("ANYMAIL_") and value
+    key.removeprefix("ANYMAIL_"): value for key, value in os.environ.items() if key.startswith("ANYMAIL_") and value
 }
 
 # Product settings.
@@ -261,6 +262,10 @@ DOMAIN_REGISTRATION_PRICE = env_str("DOMAIN_REGISTRATION_PRICE", "12.00")
 MAX_DATABASES_PER_PROJECT = env_int("MAX_DATABASES_PER_PROJECT", 50)
 MAX_DOMAINS_PER_PROJECT = env_int("MAX_DOMAINS_PER_PROJECT", 100)
 PROJECTS_PER_PAGE = env_int("PROJECTS_PER_PAGE", 50)
+RELEASE_LINK_DAYS = env_int("RELEASE_LINK_DAYS", 14)
+MAX_REQUESTS_PER_CARETAKER_PER_DAY = env_int("MAX_REQUESTS_PER_CARETAKER_PER_DAY", 20)
+MAX_PENDING_REQUESTS_PER_PROJECT = env_int("MAX_PENDING_REQUESTS_PER_PROJECT", 10)
+MAX_RELEASES_PER_OWNER_PER_DAY = env_int("MAX_RELEASES_PER_OWNER_PER_DAY", 50)
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 

@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from customercenter import views
+from delegation import urls as delegation_urls
 
 admin.site.site_header = _("Kundencenter – Support")
 admin.site.site_title = _("Kundencenter – Support")
@@ -12,6 +13,7 @@ contract_patterns = (
     [
         path("", views.master_data, name="master_data"),
         path("rechnungen/", views.invoices, name="invoices"),
+        path("technischer-betreuer/", include(delegation_urls.urlpatterns)),
     ],
     "contract",
 )
@@ -22,6 +24,7 @@ urlpatterns = [
     path("konto/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("vertragsdaten/", include(contract_patterns)),
+    path("freigabe/", include(delegation_urls.link_patterns)),
     path("", include("projects.urls")),
     path("", include("notifications.urls")),
     path("admin/", admin.site.urls),

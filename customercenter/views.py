@@ -55,21 +55,18 @@ def _check_broker() -> bool:
     import redis
 
     try:
-        return bool(
-            redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2, socket_connect_timeout=2).ping()
-        )
+        return bool(redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2, socket_connect_timeout=2).ping())
     except Exception:
         logger.warning("Health check: broker unavailable", exc_info=True)
         return False
 
 
-def _contract_page(
-    request: AuthenticatedHttpRequest, tab: str, context: dict, status: int = 200
-) -> HttpResponse:
+def _contract_page(request: AuthenticatedHttpRequest, tab: str, context: dict, status: int = 200) -> HttpResponse:
     template = "customercenter/contract.html"
     if wants_fragment(request):
         template += "#tab-content"
-    return render(request, template, {"tab": tab, **context}, status=status)
+    context = {"tab": tab, "tab_template": f"customercenter/tab_{tab}.html", **context}
+    return render(request, template, context, status=status)
 
 
 @require_http_methods(["GET", "POST"])

@@ -125,9 +125,7 @@ class ManagementRequest(models.Model):
             )
         ]
         indexes = [
-            models.Index(
-                fields=["project"], condition=Q(status="pending"), name="request_pending_by_project"
-            ),
+            models.Index(fields=["project"], condition=Q(status="pending"), name="request_pending_by_project"),
             models.Index(fields=["lapses_at"], condition=Q(status="pending"), name="request_pending_lapse"),
         ]
 
@@ -149,9 +147,7 @@ class ProjectRelease(models.Model):
         WITHDRAWN = "withdrawn", _("zurückgezogen")
         LAPSED = "lapsed", _("abgelaufen")
 
-    owner = models.ForeignKey(
-        Customer, on_delete=models.CASCADE, related_name="releases", verbose_name=_("Inhaber")
-    )
+    owner = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="releases", verbose_name=_("Inhaber"))
     email = models.EmailField(_("E-Mail-Adresse des Betreuers"))
     projects = models.ManyToManyField(Project, related_name="releases", verbose_name=_("Projekte"))
     access_expires_at = models.DateTimeField(_("Ablaufdatum"), null=True, blank=True)

@@ -14,9 +14,7 @@ from notifications.models import OutboxEmail
 logger = logging.getLogger(__name__)
 
 
-def queue_email(
-    *, to: str, subject: str, body_text: str, body_html: str = "", topic: str = ""
-) -> OutboxEmail:
+def queue_email(*, to: str, subject: str, body_text: str, body_html: str = "", topic: str = "") -> OutboxEmail:
     """Write the e-mail into the outbox and hand it to a worker once the transaction commits."""
     email = OutboxEmail.objects.create(
         to=to, subject=subject.strip()[:255], body_text=body_text, body_html=body_html, topic=topic
@@ -25,18 +23,19 @@ def queue_email(
     return email
 
 
-def queue_templated_email(
-    *, to: str, template: str, context: dict, language: str | None = None, topic: str = ""
-):
+def queue_templated_email(*, to: str, template: str, context: dict, language: str | None = None, topic: str = ""):
     """Render emails/<template>_{subject.txt,message.txt,message.html} in the recipient's language."""
+    subject, body_text, body_html = render_email(template, context, language=language)
+    return queue_email(to=to, subject=subject, body_text=body_text, body_html=body_html, topic=topic)
+
+
+def render_email(template: str, context: dict, *, language: str | None) -> tuple[str, str, str]:
     context = {"site_url": settings.SITE_URL, **context}
     with translation.override(language or settings.LANGUAGE_CODE):
         subject = render_to_string(f"emails/{template}_subject.txt", context)
         body_text = render_to_string(f"emails/{template}_message.txt", context)
         body_html = render_to_string(f"emails/{template}_message.html", context)
-    return queue_email(
-        to=to, subject=" ".join(subject.split()), body_text=body_text, body_html=body_html, topic=topic
-    )
+    return " ".join(subject.split())[:255], body_text, body_html
 
 
 def enqueue(outbox_id: int) -> None:
@@ -46,6 +45,4 @@ def enqueue(outbox_id: int) -> None:
     try:
         send_email.delay(outbox_id)
     except Exception:
-        logger.warning(
-            "Could not enqueue outbox e-mail %s; it will be re-sent later", outbox_id, exc_info=True
-        )
+        logger.warning("Could not enqueue outbox e-mail %s; it will be re-sent later", outbox_id, exc_info=True)

@@ -63,9 +63,7 @@ class Notification(models.Model):
         verbose_name = _("Benachrichtigung")
         verbose_name_plural = _("Benachrichtigungen")
         ordering = ["-created_at", "-pk"]
-        indexes = [
-            models.Index(fields=["recipient"], condition=Q(read_at__isnull=True), name="notification_unread")
-        ]
+        indexes = [models.Index(fields=["recipient"], condition=Q(read_at__isnull=True), name="notification_unread")]
 
     def __str__(self) -> str:
         return self.text

@@ -28,6 +28,7 @@ class TransientSendError(Exception):
 
 def deliver(outbox_id: int) -> OutboxEmail | None:
     """Send one pending row, at most once: the row is locked while sending and marked after."""
+    transient_error = None
     with transaction.atomic():
         email = (
             OutboxEmail.objects.select_for_update(skip_locked=True)
@@ -56,13 +57,17 @@ def deliver(outbox_id: int) -> OutboxEmail | None:
         except TRANSIENT_ERRORS as error:
             email.last_error = str(error)[:500]
             email.save(update_fields=["attempts", "last_error"])
-            raise TransientSendError(str(error)) from error
-        status = getattr(message, "anymail_status", None)
-        email.message_id = (getattr(status, "message_id", None) or "")[:255]
-        email.status = OutboxEmail.Status.SENT
-        email.sent_at = timezone.now()
-        email.save(update_fields=["status", "attempts", "sent_at", "message_id", "last_error"])
-        return email
+            transient_error = error
+        else:
+            status = getattr(message, "anymail_status", None)
+            email.message_id = (getattr(status, "message_id", None) or "")[:255]
+            email.status = OutboxEmail.Status.SENT
+            email.sent_at = timezone.now()
+            email.save(update_fields=["status", "attempts", "sent_at", "message_id", "last_error"])
+    # Raised outside the transaction, so the counted attempt is kept for the retry limit.
+    if transient_error is not None:
+        raise TransientSendError(str(transient_error)) from transient_error
+    return email
 
 
 @shared_task(

@@ -36,9 +36,7 @@ def clean_target(kind: str, raw: str) -> str:
     target = (raw or "").strip()
     if kind == Domain.TargetKind.REDIRECT:
         if not target.lower().startswith("https://"):
-            raise ValidationError(
-                _("Weiterleitungen müssen auf eine https://-Adresse zeigen."), code="scheme"
-            )
+            raise ValidationError(_("Weiterleitungen müssen auf eine https://-Adresse zeigen."), code="scheme")
         try:
             URLValidator(schemes=["https"])(target)
         except ValidationError:
@@ -66,9 +64,7 @@ class PhpVersionForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["php_version"].choices = [(v, f"PHP {v}") for v in settings.PHP_VERSIONS]
-        self.fields["php_version"].error_messages["invalid_choice"] = _(
-            "PHP %(value)s wird nicht unterstützt."
-        )
+        self.fields["php_version"].error_messages["invalid_choice"] = _("PHP %(value)s wird nicht unterstützt.")
 
 
 class DatabaseCreateForm(forms.Form):
@@ -95,9 +91,7 @@ class DatabaseCreateForm(forms.Form):
         if self.project.databases.filter(name=self.database_name(suffix)).exists():
             raise ValidationError(_("Diese Datenbank gibt es schon."), code="duplicate")
         if self.project.databases.count() >= settings.MAX_DATABASES_PER_PROJECT:
-            raise ValidationError(
-                _("Dieses Projekt hat bereits die höchste Anzahl an Datenbanken."), code="limit"
-            )
+            raise ValidationError(_("Dieses Projekt hat bereits die höchste Anzahl an Datenbanken."), code="limit")
         return suffix
 
     def database_name(self, suffix: str | None = None) -> str:
@@ -143,9 +137,7 @@ class DomainAddForm(DomainTargetForm):
                 params={"name": name},
             )
         if self.project.domains.count() >= settings.MAX_DOMAINS_PER_PROJECT:
-            raise ValidationError(
-                _("Dieses Projekt hat bereits die höchste Anzahl an Domains."), code="limit"
-            )
+            raise ValidationError(_("Dieses Projekt hat bereits die höchste Anzahl an Domains."), code="limit")
         return name
 
 
@@ -180,9 +172,7 @@ class DomainRegisterForm(forms.Form):
     def clean_name(self) -> str:
         name = clean_domain_name(self.cleaned_data["name"])
         if Domain.objects.filter(name=name).exists():
-            raise ValidationError(
-                _("Die Domain %(name)s ist nicht mehr frei."), code="taken", params={"name": name}
-            )
+            raise ValidationError(_("Die Domain %(name)s ist nicht mehr frei."), code="taken", params={"name": name})
         return name
 
 

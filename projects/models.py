@@ -11,9 +11,7 @@ from customercenter.models import Customer
 
 class Server(models.Model):
     number = models.CharField(_("Servernummer"), max_length=12, unique=True)
-    owner = models.ForeignKey(
-        Customer, on_delete=models.PROTECT, related_name="servers", verbose_name=_("Inhaber")
-    )
+    owner = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="servers", verbose_name=_("Inhaber"))
     name = models.CharField(_("Bezeichnung"), max_length=100, blank=True)
 
     class Meta:
@@ -65,9 +63,7 @@ class Project(models.Model):
 
     number = models.CharField(_("Projektnummer"), max_length=12, unique=True)
     name = models.CharField(_("Bezeichnung"), max_length=100)
-    owner = models.ForeignKey(
-        Customer, on_delete=models.PROTECT, related_name="projects", verbose_name=_("Inhaber")
-    )
+    owner = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="projects", verbose_name=_("Inhaber"))
     tariff = models.CharField(_("Tarif"), max_length=16, choices=Tariff.choices)
     server = models.ForeignKey(
         Server,
@@ -118,9 +114,7 @@ class Domain(models.Model):
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="domains")
     name = models.CharField(_("Domain"), max_length=253, unique=True)
-    target_kind = models.CharField(
-        _("Ziel"), max_length=16, choices=TargetKind.choices, default=TargetKind.PATH
-    )
+    target_kind = models.CharField(_("Ziel"), max_length=16, choices=TargetKind.choices, default=TargetKind.PATH)
     target = models.CharField(_("Ziel"), max_length=500, default="/")
     created_at = models.DateTimeField(_("angelegt am"), default=timezone.now)
 

@@ -39,9 +39,7 @@ def set_php_version(*, access: ProjectAccess, version: str) -> None:
 def create_database(*, access: ProjectAccess, name: str) -> tuple[Database, str]:
     """Create a database and return it with its password, which is shown once and not stored."""
     password = generate_password()
-    database = Database.objects.create(
-        project=access.project, name=name, password_hash=make_password(password)
-    )
+    database = Database.objects.create(project=access.project, name=name, password_hash=make_password(password))
     _record(access, "database.created", subject=name, new=name)
     return database, password
 

@@ -53,9 +53,7 @@ def _detail_context(access: ProjectAccess, **forms) -> dict:
         "register_form": DomainRegisterForm(),
     }
     defaults.update(forms)
-    ssl_ordered = set(
-        Order.objects.filter(project=project, kind=Order.Kind.SSL).values_list("subject", flat=True)
-    )
+    ssl_ordered = set(Order.objects.filter(project=project, kind=Order.Kind.SSL).values_list("subject", flat=True))
     return {
         "access": access,
         "project": project,
@@ -64,9 +62,7 @@ def _detail_context(access: ProjectAccess, **forms) -> dict:
         "ssl_ordered": ssl_ordered,
         "order_refusal": None if access.can(OwnerOnly.ORDER) else OwnerOnly.ORDER.reason,
         "history": (
-            project.audit_entries.select_related("actor", "actor_user")[:HISTORY_LENGTH]
-            if access.is_owner
-            else None
+            project.audit_entries.select_related("actor", "actor_user")[:HISTORY_LENGTH] if access.is_owner else None
         ),
         **defaults,
     }
@@ -120,9 +116,7 @@ def php_version(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
     if not form.is_valid():
         return _render_section(request, access, "php", status=422, php_form=form)
     services.set_php_version(access=access, version=form.cleaned_data["php_version"])
-    return _done(
-        request, access, "php", _("PHP-Version ist jetzt %(v)s.") % {"v": access.project.php_version}
-    )
+    return _done(request, access, "php", _("PHP-Version ist jetzt %(v)s.") % {"v": access.project.php_version})
 
 
 @require_POST
@@ -195,9 +189,7 @@ def domain_add(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
         except IntegrityError:
             form.add_error("name", _("Diese Domain ist bereits einem Projekt zugeordnet."))
         else:
-            return _done(
-                request, access, "domains", _("Domain %(name)s hinzugefügt.") % {"name": domain.name}
-            )
+            return _done(request, access, "domains", _("Domain %(name)s hinzugefügt.") % {"name": domain.name})
     return _render_section(request, access, "domains", status=422, domain_form=form)
 
 

@@ -24,3 +24,11 @@ def control(field: BoundField) -> str:
     elif field.help_text:
         attrs["aria-describedby"] = f"{field.auto_id}_help"
     return field.as_widget(attrs=attrs)
+
+
+@register.filter
+def until(expires_at):
+    """The last day of access for an expiry stored as the first moment after it."""
+    from delegation.rules import last_day
+
+    return last_day(expires_at)

@@ -77,9 +77,7 @@ class Command(BaseCommand):
             if created:
                 slug = name.lower().replace(" ", "-").replace("ä", "ae")
                 Domain.objects.create(project=project, name=f"{slug}-{number}.example.net", target="/")
-                Database.objects.create(
-                    project=project, name=f"{number}_main", password_hash=make_password(None)
-                )
+                Database.objects.create(project=project, name=f"{number}_main", password_hash=make_password(None))
         for i, (email, amount) in enumerate(
             [(OWNER["email"], "29.90"), (OWNER["email"], "49.90"), (SECOND_OWNER["email"], "19.90")]
         ):

@@ -1,0 +1,150 @@
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from delegation import services
+from delegation.models import Caretakership, ManagementRequest, ProjectRelease
+
+
+def _run_each(request, queryset, action, done) -> None:
+    count = 0
+    for obj in queryset:
+        try:
+            action(obj)
+        except services.DelegationError as error:
+            messages.warning(request, f"{obj}: {error}")
+        else:
+            count += 1
+    if count:
+        messages.success(request, done(count))
+
+
+class ActiveFilter(admin.SimpleListFilter):
+    title = _("Zustand")
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [("active", _("aktiv")), ("ended", _("beendet oder abgelaufen"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "active":
+            return queryset.active()
+        if self.value() == "ended":
+            return queryset.exclude(pk__in=Caretakership.objects.active().values("pk"))
+        return queryset
+
+
+@admin.register(Caretakership)
+class CaretakershipAdmin(admin.ModelAdmin):
+    list_display = [
+        "project",
+        "owner",
+        "caretaker",
+        "source",
+        "started_at",
+        "expires_at",
+        "ended_at",
+        "end_reason",
+    ]
+    list_filter = [ActiveFilter, "source", "end_reason"]
+    search_fields = [
+        "project__number",
+        "=project__owner__number",
+        "project__owner__user__email",
+        "=caretaker__number",
+        "caretaker__user__email",
+    ]
+    list_select_related = ["project__owner", "caretaker"]
+    readonly_fields = [f.name for f in Caretakership._meta.fields]
+    actions = ["end_by_staff"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("Inhaber"))
+    def owner(self, obj: Caretakership):
+        return obj.project.owner
+
+    @admin.action(description=_("Betreuung beenden (Support)"))
+    def end_by_staff(self, request, queryset):
+        _run_each(
+            request,
+            queryset,
+            lambda obj: services.staff_end_caretakership(staff=request.user, caretakership_id=obj.pk),
+            lambda n: ngettext("%(n)s Betreuung beendet.", "%(n)s Betreuungen beendet.", n) % {"n": n},
+        )
+
+
+@admin.register(ManagementRequest)
+class ManagementRequestAdmin(admin.ModelAdmin):
+    list_display = ["project", "caretaker", "status", "created_at", "lapses_at", "decided_at"]
+    list_filter = ["status"]
+    search_fields = [
+        "project__number",
+        "=project__owner__number",
+        "project__owner__user__email",
+        "=caretaker__number",
+        "caretaker__user__email",
+    ]
+    list_select_related = ["project", "caretaker"]
+    readonly_fields = [f.name for f in ManagementRequest._meta.fields]
+    actions = ["end_by_staff"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("Antrag beenden (Support)"))
+    def end_by_staff(self, request, queryset):
+        _run_each(
+            request,
+            queryset,
+            lambda obj: services.staff_end_request(staff=request.user, request_id=obj.pk),
+            lambda n: ngettext("%(n)s Antrag beendet.", "%(n)s Anträge beendet.", n) % {"n": n},
+        )
+
+
+@admin.register(ProjectRelease)
+class ProjectReleaseAdmin(admin.ModelAdmin):
+    list_display = [
+        "owner",
+        "email",
+        "project_numbers",
+        "status",
+        "created_at",
+        "link_expires_at",
+        "delivery_failed_at",
+    ]
+    list_filter = ["status", "require_mfa"]
+    search_fields = ["projects__number", "=owner__number", "owner__user__email", "email"]
+    list_select_related = ["owner"]
+    exclude = ["token_hash"]
+    readonly_fields = [f.name for f in ProjectRelease._meta.fields if f.name != "token_hash"] + ["project_numbers"]
+    actions = ["resend_by_staff"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("projects")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("Projekte"))
+    def project_numbers(self, obj: ProjectRelease) -> str:
+        return ", ".join(p.number for p in obj.projects.all())
+
+    @admin.action(description=_("Freigabe-Link neu senden (Support)"))
+    def resend_by_staff(self, request, queryset):
+        _run_each(
+            request,
+            queryset,
+            lambda obj: services.staff_resend_release(staff=request.user, pk=obj.pk),
+            lambda n: ngettext("%(n)s Link neu gesendet.", "%(n)s Links neu gesendet.", n) % {"n": n},
+        )

@@ -1,0 +1,124 @@
+"""Checks shared by forms (to show an error at the field) and services (re-checked under lock)."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date, datetime, time, timedelta
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from customercenter.models import Customer
+from delegation.models import Caretakership, ManagementRequest, ProjectRelease
+from projects.models import Project
+
+DECLINE_COOLDOWN = timedelta(days=7)
+REQUEST_LIFETIME = timedelta(days=30)
+REMINDER_BEFORE = timedelta(days=7)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def expiry_from_date(day: date | None) -> datetime | None:
+    """An expiry date means: access through the end of that day, local time."""
+    if day is None:
+        return None
+    return timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
+
+
+def last_day(expires_at: datetime | None) -> date | None:
+    if expires_at is None:
+        return None
+    return timezone.localtime(expires_at - timedelta(microseconds=1)).date()
+
+
+def pending_requests():
+    return ManagementRequest.objects.filter(status=ManagementRequest.Status.PENDING, lapses_at__gt=timezone.now())
+
+
+def pending_releases():
+    return ProjectRelease.objects.filter(status=ProjectRelease.Status.PENDING, link_expires_at__gt=timezone.now())
+
+
+def verified_emails(customer: Customer) -> list[str]:
+    from allauth.account.models import EmailAddress
+
+    return [
+        email.lower()
+        for email in EmailAddress.objects.filter(user_id=customer.user_id, verified=True).values_list(
+            "email", flat=True
+        )
+    ]
+
+
+def request_problem(caretaker: Customer, project: Project) -> str | None:
+    """Why this caretaker may not request management of this project now, or None."""
+    if project.owner_id == caretaker.pk:
+        return _("Das ist dein eigenes Projekt – dafür brauchst du keine Betreuung.")
+    if Caretakership.objects.active().filter(project=project, caretaker=caretaker).exists():
+        return _("Du betreust dieses Projekt bereits.")
+    if pending_requests().filter(project=project, caretaker=caretaker).exists():
+        return _("Du hast die Verwaltung dieses Projekts bereits beantragt.")
+    last_decline = (
+        ManagementRequest.objects.filter(
+            project=project,
+            caretaker=caretaker,
+            status=ManagementRequest.Status.DECLINED,
+            decided_at__gt=timezone.now() - DECLINE_COOLDOWN,
+        )
+        .order_by("-decided_at")
+        .values_list("decided_at", flat=True)
+        .first()
+    )
+    if last_decline:
+        again = timezone.localtime(last_decline + DECLINE_COOLDOWN)
+        return _(
+            "Dein letzter Antrag für dieses Projekt wurde abgelehnt. Ein neuer Antrag ist ab %(date)s möglich."
+        ) % {"date": date_format(again, "DATETIME_FORMAT")}
+    since = timezone.now() - timedelta(days=1)
+    if (
+        ManagementRequest.objects.filter(caretaker=caretaker, created_at__gt=since).count()
+        >= settings.MAX_REQUESTS_PER_CARETAKER_PER_DAY
+    ):
+        return _("Du hast heute bereits %(n)s Anträge gestellt. Bitte versuche es morgen wieder.") % {
+            "n": settings.MAX_REQUESTS_PER_CARETAKER_PER_DAY
+        }
+    if pending_requests().filter(project=project).count() >= settings.MAX_PENDING_REQUESTS_PER_PROJECT:
+        return _("Für dieses Projekt liegen bereits zu viele offene Anträge vor.")
+    return None
+
+
+def release_limit_reached(owner: Customer) -> bool:
+    since = timezone.now() - timedelta(days=1)
+    count = ProjectRelease.objects.filter(owner=owner, created_at__gt=since).count()
+    return count >= settings.MAX_RELEASES_PER_OWNER_PER_DAY
+
+
+def release_problems(owner: Customer, email: str, projects) -> list[str]:
+    """Projects of this release that are already cared for or already released to that address."""
+    problems = []
+    email = email.lower()
+    active = (
+        Caretakership.objects.active()
+        .filter(project__in=projects, caretaker__user__emailaddress__email__iexact=email)
+        .values_list("project__number", flat=True)
+        .distinct()
+    )
+    for number in active:
+        problems.append(_("%(project)s wird von %(email)s bereits betreut.") % {"project": number, "email": email})
+    pending = (
+        pending_releases()
+        .filter(owner=owner, email=email, projects__in=projects)
+        .values_list("projects__number", flat=True)
+        .distinct()
+    )
+    for number in pending:
+        problems.append(
+            _("Für %(project)s ist bereits eine offene Freigabe an %(email)s unterwegs.")
+            % {"project": number, "email": email}
+        )
+    return problems

@@ -1,0 +1,280 @@
+"""The periodic job: expire caretakerships, lapse old requests and links, remind before expiry.
+
+Access never depends on it (expiry is checked at every access); it records what
+happened and tells people. Each step claims its rows with `SKIP LOCKED` and a
+conditional update, so two runs at once or one run twice do each thing once.
+Everything is done in bulk, with one digest per recipient.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from delegation import rules
+from delegation.models import Caretakership, ManagementRequest, ProjectRelease
+from notifications.services import Digest, notify_many
+from projects.audit import ACTION_LABELS
+from projects.models import AuditEntry
+
+CHUNK = 2000
+MAX_LINES = 50
+
+
+def sweep(now: datetime | None = None) -> dict[str, int]:
+    now = now or timezone.now()
+    return {
+        "expired": expire_caretakerships(now),
+        "reminded": remind_expiring(now),
+        "lapsed_requests": lapse_requests(now),
+        "lapsed_releases": lapse_releases(now),
+    }
+
+
+def _claim(queryset) -> list:
+    return list(queryset.select_for_update(skip_locked=True, of=("self",)))
+
+
+def _chunks(items: list, size: int = CHUNK) -> Iterable[list]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _audit(entries: list[AuditEntry]) -> None:
+    AuditEntry.objects.bulk_create(entries, batch_size=CHUNK)
+
+
+def _system_entry(project_id: int, action: str, subject: str = "", old: str = "") -> AuditEntry:
+    assert action in ACTION_LABELS
+    return AuditEntry(
+        project_id=project_id,
+        role=AuditEntry.Role.SYSTEM,
+        action=action,
+        subject=subject[:255],
+        old_value=old,
+    )
+
+
+def _digests(groups: dict, text: Callable, line: Callable, topic: str) -> list[Digest]:
+    overview = reverse("contract:caretakers")
+    return [_digest(recipient, items, text, line, topic, overview) for recipient, items in groups.items()]
+
+
+def _digest(recipient, items: list, text: Callable, line: Callable, topic: str, link: str) -> Digest:
+    def lines():
+        shown = [line(item) for item in items[:MAX_LINES]]
+        if len(items) > MAX_LINES:
+            shown.append(_("… und %(n)s weitere") % {"n": len(items) - MAX_LINES})
+        return shown
+
+    return Digest(recipient=recipient, text=lambda: text(len(items)), lines=lines, link=link, topic=topic)
+
+
+def _day(value: datetime | None) -> str:
+    return date_format(rules.last_day(value), "SHORT_DATE_FORMAT") if value else ""
+
+
+def _care_rows(queryset) -> list[Caretakership]:
+    return _claim(queryset.select_related("project__owner__user", "caretaker__user").order_by("project__number"))
+
+
+def _by_owner_and_caretaker(rows: list[Caretakership]) -> tuple[dict, dict]:
+    by_owner, by_caretaker = defaultdict(list), defaultdict(list)
+    for row in rows:
+        by_owner[row.project.owner].append(row)
+        by_caretaker[row.caretaker].append(row)
+    return by_owner, by_caretaker
+
+
+@transaction.atomic
+def expire_caretakerships(now: datetime) -> int:
+    rows = _care_rows(Caretakership.objects.open().filter(expires_at__lte=now))
+    if not rows:
+        return 0
+    for chunk in _chunks([row.pk for row in rows]):
+        Caretakership.objects.filter(pk__in=chunk, ended_at__isnull=True).update(
+            ended_at=F("expires_at"), end_reason=Caretakership.EndReason.EXPIRED
+        )
+    _audit(
+        [
+            _system_entry(row.project_id, "caretakership.expired", row.caretaker.display_name, _day(row.expires_at))
+            for row in rows
+        ]
+    )
+    by_owner, by_caretaker = _by_owner_and_caretaker(rows)
+    notify_many(
+        _digests(
+            by_owner,
+            lambda n: (
+                ngettext(
+                    "Die technische Betreuung eines Projekts ist abgelaufen.",
+                    "Die technische Betreuung von %(n)s Projekten ist abgelaufen.",
+                    n,
+                )
+                % {"n": n}
+            ),
+            lambda row: (
+                _("%(project)s – Betreuer %(caretaker)s, bis %(date)s")
+                % {
+                    "project": row.project.number,
+                    "caretaker": row.caretaker.display_name,
+                    "date": _day(row.expires_at),
+                }
+            ),
+            "expired",
+        )
+        + _digests(
+            by_caretaker,
+            lambda n: (
+                ngettext(
+                    "Deine Betreuung eines Projekts ist abgelaufen.",
+                    "Deine Betreuung von %(n)s Projekten ist abgelaufen.",
+                    n,
+                )
+                % {"n": n}
+            ),
+            lambda row: (
+                _("%(project)s – Vertragspartner %(owner)s, bis %(date)s")
+                % {
+                    "project": row.project.number,
+                    "owner": row.project.owner.display_name,
+                    "date": _day(row.expires_at),
+                }
+            ),
+            "expired",
+        )
+    )
+    return len(rows)
+
+
+@transaction.atomic
+def remind_expiring(now: datetime) -> int:
+    rows = _care_rows(
+        Caretakership.objects.active(now).filter(
+            expires_at__lte=now + rules.REMINDER_BEFORE, reminder_sent_at__isnull=True
+        )
+    )
+    if not rows:
+        return 0
+    for chunk in _chunks([row.pk for row in rows]):
+        Caretakership.objects.filter(pk__in=chunk, reminder_sent_at__isnull=True).update(reminder_sent_at=now)
+    by_owner, by_caretaker = _by_owner_and_caretaker(rows)
+
+    def line(row: Caretakership) -> str:
+        return _("%(project)s – endet am %(date)s") % {
+            "project": row.project.number,
+            "date": _day(row.expires_at),
+        }
+
+    notify_many(
+        _digests(
+            by_owner,
+            lambda n: (
+                ngettext(
+                    "Eine technische Betreuung deiner Projekte endet in den nächsten 7 Tagen.",
+                    "%(n)s technische Betreuungen deiner Projekte enden in den nächsten 7 Tagen.",
+                    n,
+                )
+                % {"n": n}
+            ),
+            line,
+            "reminder",
+        )
+        + _digests(
+            by_caretaker,
+            lambda n: (
+                ngettext(
+                    "Eine deiner Betreuungen endet in den nächsten 7 Tagen.",
+                    "%(n)s deiner Betreuungen enden in den nächsten 7 Tagen.",
+                    n,
+                )
+                % {"n": n}
+            ),
+            line,
+            "reminder",
+        )
+    )
+    return len(rows)
+
+
+@transaction.atomic
+def lapse_requests(now: datetime) -> int:
+    rows = _claim(
+        ManagementRequest.objects.filter(status=ManagementRequest.Status.PENDING, lapses_at__lte=now)
+        .select_related("project", "caretaker__user")
+        .order_by("pk")
+    )
+    if not rows:
+        return 0
+    for chunk in _chunks([row.pk for row in rows]):
+        ManagementRequest.objects.filter(pk__in=chunk, status=ManagementRequest.Status.PENDING).update(
+            status=ManagementRequest.Status.LAPSED, decided_at=now
+        )
+    _audit([_system_entry(row.project_id, "request.lapsed", row.caretaker.display_name) for row in rows])
+    by_caretaker = defaultdict(list)
+    for row in rows:
+        by_caretaker[row.caretaker].append(row)
+    notify_many(
+        _digests(
+            by_caretaker,
+            lambda n: (
+                ngettext(
+                    "Ein Antrag ist nach 30 Tagen ohne Antwort verfallen.",
+                    "%(n)s Anträge sind nach 30 Tagen ohne Antwort verfallen.",
+                    n,
+                )
+                % {"n": n}
+            ),
+            lambda row: row.project.number,
+            "request",
+        )
+    )
+    return len(rows)
+
+
+@transaction.atomic
+def lapse_releases(now: datetime) -> int:
+    rows = _claim(
+        ProjectRelease.objects.filter(status=ProjectRelease.Status.PENDING, link_expires_at__lte=now)
+        .select_related("owner__user")
+        .prefetch_related("projects")
+        .order_by("pk")
+    )
+    if not rows:
+        return 0
+    for chunk in _chunks([row.pk for row in rows]):
+        ProjectRelease.objects.filter(pk__in=chunk, status=ProjectRelease.Status.PENDING).update(
+            status=ProjectRelease.Status.LAPSED
+        )
+    _audit([_system_entry(project.pk, "release.lapsed", row.email) for row in rows for project in row.projects.all()])
+    by_owner = defaultdict(list)
+    for row in rows:
+        by_owner[row.owner].append(row)
+    notify_many(
+        _digests(
+            by_owner,
+            lambda n: (
+                ngettext(
+                    "Ein Freigabe-Link ist abgelaufen, ohne angenommen zu werden. Du kannst ihn neu senden.",
+                    "%(n)s Freigabe-Links sind abgelaufen, ohne angenommen zu werden. Du kannst sie neu senden.",
+                    n,
+                )
+                % {"n": n}
+            ),
+            lambda row: (
+                _("%(email)s: %(projects)s")
+                % {"email": row.email, "projects": ", ".join(p.number for p in row.projects.all())}
+            ),
+            "release",
+        )
+    )
+    return len(rows)

@@ -1,0 +1,312 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from allauth.mfa.models import Authenticator
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ObjectDoesNotExist
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from customercenter.decorators import customer_required
+from customercenter.http import AuthenticatedHttpRequest, wants_fragment
+from delegation import rules, services
+from delegation.forms import AcceptRequestForm, ManagementRequestForm, ReleaseForm
+from delegation.models import ProjectRelease
+from delegation.queries import overview_context
+from delegation.rules import expiry_from_date
+from delegation.services import DelegationError, WrongAccount
+from projects.access import customer_of
+
+
+def _overview(
+    request: AuthenticatedHttpRequest,
+    *,
+    status: int = 200,
+    notice: str = "",
+    notice_level: str = "success",
+    **forms,
+) -> HttpResponse:
+    context = overview_context(
+        request.customer,
+        released_page=request.GET.get("freigegeben"),
+        cared_page=request.GET.get("betreut"),
+    )
+    context.update(
+        tab="caretakers",
+        tab_template="delegation/tab_caretakers.html",
+        notice=notice,
+        notice_level=notice_level,
+        request_form=forms.get("request_form") or ManagementRequestForm(caretaker=request.customer),
+        accept_error=forms.get("accept_error"),
+    )
+    template = "customercenter/contract.html"
+    if wants_fragment(request):
+        template += "#tab-content"
+    return render(request, template, context, status=status)
+
+
+@require_GET
+@login_required
+@customer_required
+@vary_on_headers("HX-Request")
+def overview(request: AuthenticatedHttpRequest) -> HttpResponse:
+    return _overview(request)
+
+
+def _act(request: AuthenticatedHttpRequest, action: Callable[[], object], success: str) -> HttpResponse:
+    """Run one state change; refusals and stale states come back as a message, not an error page."""
+    try:
+        action()
+    except ObjectDoesNotExist:
+        raise Http404(_("Nicht gefunden.")) from None
+    except DelegationError as error:
+        if wants_fragment(request):
+            return _overview(request, status=409, notice=str(error), notice_level="warning")
+        messages.error(request, str(error))
+        return redirect("contract:caretakers")
+    if wants_fragment(request):
+        return _overview(request, notice=success)
+    messages.success(request, success)
+    return redirect("contract:caretakers")
+
+
+@require_POST
+@login_required
+@customer_required
+def request_new(request: AuthenticatedHttpRequest) -> HttpResponse:
+    form = ManagementRequestForm(request.POST, caretaker=request.customer)
+    if not form.is_valid():
+        return _overview(request, status=422, request_form=form)
+    project = form.project
+    return _act(
+        request,
+        lambda: services.request_management(caretaker=request.customer, project=project),
+        _("Antrag für %(project)s gestellt. Der Inhaber wird benachrichtigt.") % {"project": project.number},
+    )
+
+
+@require_POST
+@login_required
+@customer_required
+def request_accept(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    form = AcceptRequestForm(request.POST)
+    if not form.is_valid():
+        return _overview(request, status=422, accept_error=(pk, " ".join(form.errors["expires_on"])))
+    expires_at = expiry_from_date(form.cleaned_data["expires_on"])
+    return _act(
+        request,
+        lambda: services.accept_request(owner=request.customer, request_id=pk, expires_at=expires_at),
+        _("Antrag angenommen. Der Technische Betreuer kann das Projekt jetzt verwalten."),
+    )
+
+
+@require_POST
+@login_required
+@customer_required
+def request_decline(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    return _act(
+        request,
+        lambda: services.decline_request(owner=request.customer, request_id=pk),
+        _("Antrag abgelehnt."),
+    )
+
+
+@require_POST
+@login_required
+@customer_required
+def request_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    return _act(
+        request,
+        lambda: services.withdraw_request(caretaker=request.customer, request_id=pk),
+        _("Antrag zurückgezogen."),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@customer_required
+def release_new(request: AuthenticatedHttpRequest) -> HttpResponse:
+    form = ReleaseForm(request.POST or None, owner=request.customer, initial=request.GET.dict() or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            release, _token = services.create_release(
+                owner=request.customer,
+                email=form.cleaned_data["email"],
+                projects=form.cleaned_data["projects"],
+                access_expires_at=expiry_from_date(form.cleaned_data["expires_on"]),
+                require_mfa=form.cleaned_data["require_mfa"],
+            )
+        except DelegationError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request,
+                _("Freigabe erteilt. %(email)s erhält einen Link per E-Mail, der %(days)s Tage gültig ist.")
+                % {"email": release.email, "days": settings.RELEASE_LINK_DAYS},
+            )
+            return redirect("contract:caretakers")
+    status = 422 if request.method == "POST" else 200
+    return render(
+        request,
+        "delegation/release_form.html",
+        {"form": form, "tab": "caretakers", "nav": "contract"},
+        status=status,
+    )
+
+
+@require_POST
+@login_required
+@customer_required
+def release_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    return _act(
+        request,
+        lambda: services.withdraw_release(owner=request.customer, pk=pk),
+        _("Freigabe zurückgezogen; der Link gilt nicht mehr."),
+    )
+
+
+@require_POST
+@login_required
+@customer_required
+def release_resend(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    return _act(
+        request,
+        lambda: services.resend_release(owner=request.customer, pk=pk),
+        _("Neuer Link versendet; der alte Link gilt nicht mehr."),
+    )
+
+
+def _has_mfa(request: AuthenticatedHttpRequest) -> bool:
+    return Authenticator.objects.filter(user=request.user, type=Authenticator.Type.TOTP).exists()
+
+
+@require_POST
+@login_required
+@customer_required
+def release_accept(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    return _act(
+        request,
+        lambda: services.accept_release(customer=request.customer, pk=pk, has_mfa=_has_mfa(request)),
+        _("Freigabe angenommen. Die Projekte stehen jetzt in deiner Projektverwaltung."),
+    )
+
+
+@require_POST
+@login_required
+@customer_required
+def release_decline(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    return _act(
+        request,
+        lambda: services.decline_release(customer=request.customer, pk=pk),
+        _("Freigabe abgelehnt."),
+    )
+
+
+@require_POST
+@login_required
+@customer_required
+def caretakership_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    return _act(
+        request,
+        lambda: services.revoke_caretakership(owner=request.customer, caretakership_id=pk),
+        _("Betreuung widerrufen. Der Technische Betreuer hat ab sofort keinen Zugriff mehr."),
+    )
+
+
+@require_POST
+@login_required
+@customer_required
+def caretakership_end(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    return _act(
+        request,
+        lambda: services.end_caretakership(caretaker=request.customer, caretakership_id=pk),
+        _("Betreuung beendet."),
+    )
+
+
+# --- The link from the release e-mail ---------------------------------------------------------
+
+
+def _release_by_token(token: str) -> ProjectRelease | None:
+    return (
+        ProjectRelease.objects.select_related("owner")
+        .prefetch_related("projects")
+        .filter(token_hash=rules.hash_token(token))
+        .first()
+    )
+
+
+def _link_page(request, token: str, release: ProjectRelease | None, *, status: int = 200, problem: str = ""):
+    customer = customer_of(request)
+    if release is None:
+        problem = _(
+            "Dieser Link ist ungültig. Vielleicht wurde er unvollständig kopiert oder inzwischen durch einen "
+            "neueren Link ersetzt."
+        )
+        status = 404
+    elif not problem:
+        problem = services.release_state_problem(release) or ""
+    context = {"token": token, "release": release, "problem": problem, "customer": customer}
+    if release is not None and not problem and customer is not None:
+        try:
+            services.check_recipient(release, customer)
+        except WrongAccount as error:
+            context["wrong_account"] = str(error)
+        except DelegationError as error:
+            context["problem"] = str(error)
+    if release is not None and not context["problem"] and customer is None:
+        # Whoever holds the link can read that mailbox: a sign-up from here needs no second check.
+        request.session["account_verified_email"] = release.email
+    context["show_details"] = (
+        release is not None and customer is not None and not context["problem"] and "wrong_account" not in context
+    )
+    return render(request, "delegation/release_link.html", context, status=status)
+
+
+@require_GET
+@never_cache
+def release_link(request, token: str) -> HttpResponse:
+    """Shows the release; a GET never changes anything (mail scanners follow links)."""
+    return _link_page(request, token, _release_by_token(token))
+
+
+def _answer_link(request: AuthenticatedHttpRequest, token: str, action: Callable[[], object], success: str):
+    try:
+        action()
+    except ObjectDoesNotExist:
+        return _link_page(request, token, None)
+    except DelegationError as error:
+        return _link_page(request, token, _release_by_token(token), status=409, problem=str(error))
+    messages.success(request, success)
+    return redirect("contract:caretakers")
+
+
+@require_POST
+@login_required
+@customer_required
+def release_link_accept(request: AuthenticatedHttpRequest, token: str) -> HttpResponse:
+    return _answer_link(
+        request,
+        token,
+        lambda: services.accept_release(customer=request.customer, token=token, has_mfa=_has_mfa(request)),
+        _("Freigabe angenommen. Die Projekte stehen jetzt in deiner Projektverwaltung."),
+    )
+
+
+@require_POST
+@login_required
+@customer_required
+def release_link_decline(request: AuthenticatedHttpRequest, token: str) -> HttpResponse:
+    return _answer_link(
+        request,
+        token,
+        lambda: services.decline_release(customer=request.customer, token=token),
+        _("Freigabe abgelehnt."),
+    )

@@ -1,0 +1,104 @@
+"""Tell a customer about something: an in-app notification and an e-mail, in its language."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import translation
+
+from customercenter.models import Customer
+from notifications.email import enqueue, queue_templated_email, render_email
+from notifications.models import Notification, OutboxEmail
+
+
+def language_of(customer: Customer | None) -> str:
+    return getattr(getattr(customer, "user", None), "language", None) or settings.LANGUAGE_CODE
+
+
+def notify(
+    *,
+    recipient: Customer,
+    text: Callable[[], str],
+    link: str = "",
+    lines: Callable[[], Sequence[str]] | None = None,
+    email: bool = True,
+    topic: str = "",
+) -> Notification:
+    """Write the notification and queue the e-mail inside the caller's transaction.
+
+    `text` and `lines` are callables so they are translated in the recipient's language.
+    """
+    language = language_of(recipient)
+    with translation.override(language):
+        message = str(text())
+        body_lines = [str(line) for line in lines()] if lines else []
+    notification = Notification.objects.create(recipient=recipient, text=message[:500], link=link)
+    if email:
+        send_notice(
+            to=recipient.user.email,
+            language=language,
+            subject=message,
+            lines=body_lines,
+            link=link,
+            topic=topic,
+        )
+    return notification
+
+
+def send_notice(*, to: str, language: str, subject: str, lines: Sequence[str] = (), link: str = "", topic: str = ""):
+    """A plain notice e-mail: a subject, a few lines and a link into the customer center."""
+    return queue_templated_email(
+        to=to,
+        template="notice",
+        language=language,
+        topic=topic,
+        context={
+            "subject": subject,
+            "lines": lines,
+            "link": f"{settings.SITE_URL}{link}" if link.startswith("/") else link,
+        },
+    )
+
+
+@dataclass
+class Digest:
+    """One message for one recipient that lists many things (no mail storms)."""
+
+    recipient: Customer
+    text: Callable[[], str]
+    lines: Callable[[], Sequence[str]]
+    link: str = ""
+    topic: str = ""
+
+
+def notify_many(digests: Sequence[Digest]) -> int:
+    """`notify` for many recipients at once: bulk inserts, one e-mail per recipient."""
+    notifications, emails = [], []
+    for digest in digests:
+        language = language_of(digest.recipient)
+        with translation.override(language):
+            text = str(digest.text())
+            lines = [str(line) for line in digest.lines()]
+        notifications.append(Notification(recipient=digest.recipient, text=text[:500], link=digest.link))
+        subject, body_text, body_html = render_email(
+            "notice",
+            {"subject": text, "lines": lines, "link": f"{settings.SITE_URL}{digest.link}"},
+            language=language,
+        )
+        emails.append(
+            OutboxEmail(
+                to=digest.recipient.user.email,
+                subject=subject,
+                body_text=body_text,
+                body_html=body_html,
+                topic=digest.topic,
+            )
+        )
+    Notification.objects.bulk_create(notifications, batch_size=1000)
+    created = OutboxEmail.objects.bulk_create(emails, batch_size=1000)
+    ids = [email.pk for email in created]
+    transaction.on_commit(lambda: [enqueue(pk) for pk in ids])
+    return len(digests)
