@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "projects",
     "delegation",
     "notifications",
+    "tickets",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -267,7 +268,13 @@ MAX_REQUESTS_PER_CARETAKER_PER_DAY = env_int("MAX_REQUESTS_PER_CARETAKER_PER_DAY
 MAX_PENDING_REQUESTS_PER_PROJECT = env_int("MAX_PENDING_REQUESTS_PER_PROJECT", 10)
 MAX_RELEASES_PER_OWNER_PER_DAY = env_int("MAX_RELEASES_PER_OWNER_PER_DAY", 50)
 
+SUPPORT_EMAIL = env_str("SUPPORT_EMAIL", "support@localhost")
+TICKET_ATTACHMENT_MAX_BYTES = env_int("TICKET_ATTACHMENT_MAX_BYTES", 5 * 1024 * 1024)
+TICKET_ATTACHMENTS_PER_MESSAGE = 5
+TICKET_MESSAGE_MAX_CHARS = 10_000
+
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_PERMISSIONS = 0o640
 
 # Security: strict CSP (no inline script or style), secure cookies behind HTTPS.
 CONTENT_SECURITY_POLICY = {

@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
@@ -27,10 +26,6 @@ urlpatterns = [
     path("freigabe/", include(delegation_urls.link_patterns)),
     path("", include("projects.urls")),
     path("", include("notifications.urls")),
+    path("", include("tickets.urls")),
     path("admin/", admin.site.urls),
 ]
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,150 @@
+"""Tickets: open, reply, change status — each audited and notifying the other side."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from customercenter.models import Customer, User
+from notifications.services import notify, send_notice
+from projects import audit
+from projects.access import ProjectAccess
+from projects.models import AuditEntry
+from tickets.models import Attachment, Message, Role, Ticket
+
+
+class TicketClosed(Exception):
+    pass
+
+
+def role_badge(ticket: Ticket, message: Message) -> str:
+    """How staff and customers see who wrote: role, name, customer number and project."""
+    if message.role == Role.STAFF:
+        return _("Support")
+    author = message.author
+    if message.role == Role.CARETAKER:
+        return _("Technischer Betreuer · %(name)s · %(number)s für %(project)s") % {
+            "name": author.display_name,
+            "number": author.number,
+            "project": ticket.project.number,
+        }
+    return _("Inhaber · %(name)s · %(number)s") % {"name": author.display_name, "number": author.number}
+
+
+def _attach(message: Message, files: Sequence[UploadedFile]) -> None:
+    for upload in files:
+        Attachment.objects.create(
+            message=message, file=upload, name=upload.name, size=upload.size, content_type=upload.content_type
+        )
+
+
+def _tell_support(ticket: Ticket, message: Message) -> None:
+    send_notice(
+        to=settings.SUPPORT_EMAIL,
+        language=settings.LANGUAGE_CODE,
+        subject=f"[#{ticket.pk}] {ticket.subject} – {role_badge(ticket, message)}",
+        lines=[message.body[:2000]],
+        link=reverse("admin:tickets_ticket_change", args=[ticket.pk]),
+        topic="ticket",
+    )
+
+
+@transaction.atomic
+def open_ticket(
+    *, access: ProjectAccess, subject: str, category: str, body: str, files: Sequence[UploadedFile] = ()
+) -> Ticket:
+    ticket = Ticket.objects.create(
+        project=access.project,
+        subject=subject,
+        category=category,
+        opened_by=access.customer,
+        opened_as=access.role,
+        owner=access.project.owner,
+    )
+    message = Message.objects.create(ticket=ticket, author=access.customer, role=access.role, body=body)
+    _attach(message, files)
+    audit.record(
+        project=access.project,
+        role=access.role,
+        actor=access.customer,
+        action="ticket.opened",
+        subject=f"#{ticket.pk} {subject}",
+    )
+    _tell_support(ticket, message)
+    return ticket
+
+
+@transaction.atomic
+def reply(*, access: ProjectAccess, ticket: Ticket, body: str, files: Sequence[UploadedFile] = ()) -> Message:
+    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    if ticket.is_closed:
+        raise TicketClosed(_("Dieses Ticket ist geschlossen. Öffne es wieder, um zu antworten."))
+    message = Message.objects.create(ticket=ticket, author=access.customer, role=access.role, body=body)
+    _attach(message, files)
+    ticket.last_message_at = message.created_at
+    ticket.status = Ticket.Status.OPEN
+    ticket.save(update_fields=["last_message_at", "status"])
+    ticket.project = access.project
+    _tell_support(ticket, message)
+    return message
+
+
+@transaction.atomic
+def staff_reply(*, staff: User, ticket: Ticket, body: str) -> Message:
+    ticket = Ticket.objects.select_for_update().select_related("project", "opened_by__user").get(pk=ticket.pk)
+    message = Message.objects.create(ticket=ticket, author_staff=staff, role=Role.STAFF, body=body)
+    ticket.last_message_at = message.created_at
+    old = ticket.status
+    ticket.status = Ticket.Status.ANSWERED
+    ticket.save(update_fields=["last_message_at", "status"])
+    if old != ticket.status:
+        _record_status(ticket, old, role=AuditEntry.Role.STAFF, staff=staff)
+    notify(
+        recipient=ticket.opened_by,
+        text=lambda: (
+            _("Der Support hat auf dein Ticket #%(id)s „%(subject)s“ (%(project)s) geantwortet.")
+            % {"id": ticket.pk, "subject": ticket.subject, "project": ticket.project.number}
+        ),
+        lines=lambda: [body[:2000]],
+        link=reverse("tickets:detail", args=[ticket.pk]),
+        topic="ticket",
+    )
+    return message
+
+
+def _record_status(
+    ticket: Ticket, old: str, *, role: str, customer: Customer | None = None, staff: User | None = None
+) -> None:
+    labels = dict(Ticket.Status.choices)
+    audit.record(
+        project=ticket.project,
+        role=role,
+        actor=customer,
+        actor_user=staff,
+        action="ticket.status_changed",
+        subject=f"#{ticket.pk} {ticket.subject}",
+        old=labels.get(old, old),
+        new=labels.get(ticket.status, ticket.status),
+    )
+
+
+@transaction.atomic
+def set_status(*, ticket: Ticket, status: str, access: ProjectAccess | None = None, staff: User | None = None):
+    ticket = Ticket.objects.select_for_update().select_related("project").get(pk=ticket.pk)
+    old = ticket.status
+    if old == status:
+        return ticket
+    ticket.status = status
+    ticket.last_message_at = timezone.now()
+    ticket.save(update_fields=["status", "last_message_at"])
+    if access is not None:
+        _record_status(ticket, old, role=access.role, customer=access.customer)
+    else:
+        _record_status(ticket, old, role=AuditEntry.Role.STAFF, staff=staff)
+    return ticket
