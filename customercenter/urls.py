@@ -27,5 +27,6 @@ urlpatterns = [
     path("", include("projects.urls")),
     path("", include("notifications.urls")),
     path("", include("tickets.urls")),
+    path("anymail/", include("anymail.urls")),
     path("admin/", admin.site.urls),
 ]

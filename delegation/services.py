@@ -614,3 +614,22 @@ def resend_release(*, owner: Customer, pk: int) -> str:
 @transaction.atomic
 def staff_resend_release(*, staff: User, pk: int) -> str:
     return _resend(_lock_release(pk=pk), role=Role.STAFF, actor=None, staff=staff)
+
+
+@transaction.atomic
+def mark_release_undeliverable(*, pk: int) -> None:
+    """The release e-mail bounced: the owner sees it at the release and can resend."""
+    release = ProjectRelease.objects.select_for_update(of=("self",)).select_related("owner__user").filter(pk=pk).first()
+    if release is None or release.status != ProjectRelease.Status.PENDING or release.delivery_failed_at:
+        return
+    release.delivery_failed_at = timezone.now()
+    release.save(update_fields=["delivery_failed_at"])
+    notify(
+        recipient=release.owner,
+        text=lambda: (
+            _("E-Mail konnte nicht zugestellt werden: Die Projektfreigabe an %(email)s kam nicht an.")
+            % {"email": release.email}
+        ),
+        link=_overview(),
+        email=False,
+    )

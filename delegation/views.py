@@ -133,7 +133,8 @@ def request_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
 @login_required
 @customer_required
 def release_new(request: AuthenticatedHttpRequest) -> HttpResponse:
-    form = ReleaseForm(request.POST or None, owner=request.customer, initial=request.GET.dict() or None)
+    initial = {"projects": request.GET.getlist("projekt")}
+    form = ReleaseForm(request.POST or None, owner=request.customer, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             release, _token = services.create_release(

@@ -43,6 +43,7 @@ def enqueue(outbox_id: int) -> None:
     from notifications.tasks import send_email
 
     try:
-        send_email.delay(outbox_id)
+        # No publish retries: a web request must not wait for a broker that is down.
+        send_email.apply_async((outbox_id,), retry=False)
     except Exception:
         logger.warning("Could not enqueue outbox e-mail %s; it will be re-sent later", outbox_id, exc_info=True)

@@ -12,6 +12,7 @@ from django.utils import translation
 from customercenter.models import Customer
 from notifications.email import enqueue, queue_templated_email, render_email
 from notifications.models import Notification, OutboxEmail
+from notifications.signals import email_undeliverable
 
 
 def language_of(customer: Customer | None) -> str:
@@ -102,3 +103,22 @@ def notify_many(digests: Sequence[Digest]) -> int:
     ids = [email.pk for email in created]
     transaction.on_commit(lambda: [enqueue(pk) for pk in ids])
     return len(digests)
+
+
+def mark_undeliverable(email: OutboxEmail, reason: str) -> None:
+    """The provider refused or bounced this e-mail: record it and tell the app that caused it."""
+    email.status = OutboxEmail.Status.FAILED
+    email.last_error = reason[:500]
+    email.save(update_fields=["status", "attempts", "last_error"])
+    email_undeliverable.send(sender=OutboxEmail, email=email)
+
+
+def record_tracking_event(*, message_id: str, event_type: str, description: str = "") -> bool:
+    """An ESP's tracking webhook reported a bounce or complaint for a sent e-mail."""
+    if not message_id or event_type not in {"bounced", "rejected", "complained", "failed"}:
+        return False
+    email = OutboxEmail.objects.filter(message_id=message_id).first()
+    if email is None:
+        return False
+    mark_undeliverable(email, f"{event_type}: {description}".strip(": "))
+    return True

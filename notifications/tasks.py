@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from notifications.models import OutboxEmail
+from notifications.services import mark_undeliverable
 
 logger = logging.getLogger(__name__)
 
@@ -49,10 +50,8 @@ def deliver(outbox_id: int) -> OutboxEmail | None:
         try:
             message.send()
         except PERMANENT_ERRORS as error:
-            email.status = OutboxEmail.Status.FAILED
-            email.last_error = str(error)[:500]
-            email.save(update_fields=["status", "attempts", "last_error"])
             logger.warning("Outbox e-mail %s refused permanently: %s", email.pk, error)
+            mark_undeliverable(email, str(error))
             return email
         except TRANSIENT_ERRORS as error:
             email.last_error = str(error)[:500]

@@ -61,6 +61,7 @@ def _detail_context(access: ProjectAccess, **forms) -> dict:
         "domains": list(project.domains.all()),
         "ssl_ordered": ssl_ordered,
         "order_refusal": None if access.can(OwnerOnly.ORDER) else OwnerOnly.ORDER.reason,
+        "owner_only": [] if access.is_owner else [action.reason for action in OwnerOnly],
         "history": (
             project.audit_entries.select_related("actor", "actor_user")[:HISTORY_LENGTH] if access.is_owner else None
         ),
