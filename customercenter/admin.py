@@ -4,6 +4,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from customercenter.models import Customer, User
+from delegation.models import Caretakership
 from customercenter.services import create_verified_customer
 
 
@@ -44,6 +45,22 @@ class HostingCustomerCreationForm(forms.ModelForm):
         return email
 
 
+class CaredForInline(admin.TabularInline):
+    model = Caretakership
+    fk_name = "caretaker"
+    fields = ["project", "started_at", "expires_at", "ended_at", "end_reason"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name_plural = _("Betreute Projekte")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).active().select_related("project")
+
+
 @admin.register(Customer)
 class CustomerAdmin(admin.ModelAdmin):
     list_display = ["number", "display_name", "email", "kind", "created_at"]
@@ -51,6 +68,9 @@ class CustomerAdmin(admin.ModelAdmin):
     search_fields = ["=number", "user__email", "company", "last_name", "first_name"]
     readonly_fields = ["number", "user", "created_at"]
     list_select_related = ["user"]
+
+    def get_inlines(self, request, obj=None):
+        return [CaredForInline] if obj else []
 
     def get_form(self, request, obj=None, **kwargs):
         if obj is None:

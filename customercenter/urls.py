@@ -21,7 +21,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("konto/", include("allauth.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", views.set_language, name="set_language"),
     path("vertragsdaten/", include(contract_patterns)),
     path("freigabe/", include(delegation_urls.link_patterns)),
     path("", include("projects.urls")),

@@ -1,5 +1,7 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
+from delegation.models import Caretakership
 from projects.models import AuditEntry, Database, Domain, Invoice, Order, Project, Server
 
 CUSTOMER_SEARCH = ["=owner__number", "owner__user__email", "owner__company", "owner__last_name"]
@@ -19,6 +21,22 @@ class DomainInline(admin.TabularInline):
     extra = 0
 
 
+class CaretakershipInline(admin.TabularInline):
+    model = Caretakership
+    fk_name = "project"
+    fields = ["caretaker", "source", "started_at", "expires_at", "ended_at", "end_reason"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name_plural = _("Technische Betreuer")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("caretaker")
+
+
 @admin.register(Project)
 class ProjectAdmin(admin.ModelAdmin):
     list_display = ["number", "name", "owner", "tariff", "server", "php_version"]
@@ -26,7 +44,7 @@ class ProjectAdmin(admin.ModelAdmin):
     search_fields = ["number", "name", *CUSTOMER_SEARCH]
     list_select_related = ["owner", "server"]
     autocomplete_fields = ["owner", "server"]
-    inlines = [DomainInline, DatabaseInline]
+    inlines = [CaretakershipInline, DomainInline, DatabaseInline]
 
 
 @admin.register(Server)
