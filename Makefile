@@ -38,7 +38,8 @@ messages: $(STAMP)
 ## make vendor: copy front-end assets from npm packages into static/vendor
 vendor:
 	npm ci --no-audit --no-fund
-	cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/js/bootstrap.bundle.min.js static/vendor/
+	cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/css/bootstrap.min.css.map static/vendor/
+	cp node_modules/bootstrap/dist/js/bootstrap.bundle.min.js node_modules/bootstrap/dist/js/bootstrap.bundle.min.js.map static/vendor/
 	cp node_modules/axe-core/axe.min.js static/vendor/
 
 clean:

@@ -4,8 +4,8 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from customercenter.models import Customer, User
-from delegation.models import Caretakership
 from customercenter.services import create_verified_customer
+from delegation.models import Caretakership
 
 
 @admin.register(User)

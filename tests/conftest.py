@@ -38,17 +38,31 @@ def _plain_settings(settings):
     }
 
 
+# marker: (is the service configured?, what CI must set, why a local run skips)
+SERVICE_MARKERS = {
+    "postgres": (
+        os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")),
+        "DATABASE_URL to a PostgreSQL database",
+        "needs PostgreSQL (set DATABASE_URL=postgres://…)",
+    ),
+    "worker": (
+        bool(os.environ.get("REDIS_URL")),
+        "REDIS_URL to a Redis database",
+        "needs Redis for a real Celery worker (set REDIS_URL=redis://…)",
+    ),
+}
+
+
 def pytest_collection_modifyitems(config, items):
-    """`postgres` tests skip on SQLite locally, but CI must run them on PostgreSQL."""
-    on_postgres = os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
-    if on_postgres:
-        return
-    if IN_CI and any(item.get_closest_marker("postgres") for item in items):
-        raise pytest.UsageError("CI must run the PostgreSQL tests: set DATABASE_URL to a PostgreSQL database")
-    skip = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL=postgres://…)")
-    for item in items:
-        if item.get_closest_marker("postgres"):
-            item.add_marker(skip)
+    """`postgres` and `worker` tests skip locally without their service, but CI must run them."""
+    for marker, (available, setting, reason) in SERVICE_MARKERS.items():
+        marked = [item for item in items if item.get_closest_marker(marker)]
+        if available or not marked:
+            continue
+        if IN_CI:
+            raise pytest.UsageError(f"CI must run the `{marker}` tests: set {setting}")
+        for item in marked:
+            item.add_marker(pytest.mark.skip(reason=reason))
 
 
 @pytest.fixture
@@ -63,9 +77,7 @@ def project(owner):
 
 @pytest.fixture
 def caretaker(db) -> Customer:
-    return CustomerFactory(
-        company="Agentur Pixelwerk", kind=Customer.Kind.PARTNER, user__email="agentur@example.com"
-    )
+    return CustomerFactory(company="Agentur Pixelwerk", kind=Customer.Kind.PARTNER, user__email="agentur@example.com")
 
 
 @pytest.fixture
