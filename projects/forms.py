@@ -169,6 +169,11 @@ class SslOrderForm(forms.Form):
 class DomainRegisterForm(forms.Form):
     name = forms.CharField(label=_("Gewünschte Domain"), max_length=253)
 
+    def __init__(self, *args, **kwargs):
+        # Shares the page with the add-domain form: its own ids keep each label on its field.
+        kwargs.setdefault("auto_id", "id_register_%s")
+        super().__init__(*args, **kwargs)
+
     def clean_name(self) -> str:
         name = clean_domain_name(self.cleaned_data["name"])
         if Domain.objects.filter(name=name).exists():
