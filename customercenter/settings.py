@@ -229,7 +229,7 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "delegation-sweep": {
         "task": "delegation.tasks.sweep",
-        "schedule": timedelta(minutes=5),
+        "schedule": timedelta(seconds=env_int("SWEEP_INTERVAL_SECONDS", 300)),
     },
     "resend-unsent-emails": {
         "task": "notifications.tasks.send_pending_emails",
