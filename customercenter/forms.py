@@ -30,6 +30,7 @@ class MasterDataForm(forms.ModelForm):
     class Meta:
         model = Customer
         fields = ["company", "first_name", "last_name", "street", "postal_code", "city", "country", "phone"]
+        error_messages = {"country": {"max_length": _("Bitte den Ländercode mit zwei Buchstaben angeben, z. B. DE.")}}
 
     def clean_postal_code(self) -> str:
         code = self.cleaned_data["postal_code"].strip()

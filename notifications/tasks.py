@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import logging
+import random
 import smtplib
 from datetime import timedelta
 
@@ -69,15 +70,22 @@ def deliver(outbox_id: int) -> OutboxEmail | None:
     return email
 
 
-@shared_task(
-    autoretry_for=(TransientSendError,),
-    retry_backoff=30,
-    retry_backoff_max=3600,
-    retry_jitter=True,
-    max_retries=MAX_ATTEMPTS,
-)
-def send_email(outbox_id: int) -> None:
-    deliver(outbox_id)
+def retry_delay(retries: int) -> int:
+    """Exponential backoff with jitter: about 30 s, 1 min, 2 min … at most an hour."""
+    base = min(3600, 30 * 2**retries)
+    return base // 2 + random.randint(0, base // 2)  # noqa: S311 — jitter, not a secret
+
+
+@shared_task(bind=True, max_retries=MAX_ATTEMPTS)
+def send_email(self, outbox_id: int) -> None:
+    try:
+        deliver(outbox_id)
+    except TransientSendError as error:
+        if self.request.is_eager:
+            # In-process (no broker) a retry would block the request: the periodic job re-sends.
+            logger.warning("Outbox e-mail %s not sent yet: %s", outbox_id, error)
+            return
+        raise self.retry(exc=error, countdown=retry_delay(self.request.retries)) from error
 
 
 @shared_task

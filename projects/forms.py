@@ -157,7 +157,9 @@ class SslOrderForm(forms.Form):
 
     def clean_domain(self) -> Domain:
         domain = self.cleaned_data["domain"]
-        if Order.objects.filter(kind=Order.Kind.SSL, subject=domain.name).exists():
+        if Order.objects.filter(
+            project=domain.project, kind=Order.Kind.SSL, subject=domain.name, status=Order.Status.OPEN
+        ).exists():
             raise ValidationError(
                 _("Für %(name)s ist bereits ein SSL-Zertifikat bestellt."),
                 code="duplicate",
@@ -169,15 +171,18 @@ class SslOrderForm(forms.Form):
 class DomainRegisterForm(forms.Form):
     name = forms.CharField(label=_("Gewünschte Domain"), max_length=253)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, project: Project, **kwargs):
         # Shares the page with the add-domain form: its own ids keep each label on its field.
         kwargs.setdefault("auto_id", "id_register_%s")
         super().__init__(*args, **kwargs)
+        self.project = project
 
     def clean_name(self) -> str:
         name = clean_domain_name(self.cleaned_data["name"])
         if Domain.objects.filter(name=name).exists():
             raise ValidationError(_("Die Domain %(name)s ist nicht mehr frei."), code="taken", params={"name": name})
+        if self.project.domains.count() >= settings.MAX_DOMAINS_PER_PROJECT:
+            raise ValidationError(_("Dieses Projekt hat bereits die höchste Anzahl an Domains."), code="limit")
         return name
 
 

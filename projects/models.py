@@ -159,9 +159,9 @@ class Order(models.Model):
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["kind", "subject"],
-                condition=Q(kind="ssl"),
-                name="one_ssl_order_per_domain",
+                fields=["project", "kind", "subject"],
+                condition=Q(kind="ssl", status="open"),
+                name="one_open_ssl_order_per_domain",
             )
         ]
 

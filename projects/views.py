@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError
+from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -50,7 +51,7 @@ def _detail_context(access: ProjectAccess, **forms) -> dict:
         "database_form": DatabaseCreateForm(project=project),
         "domain_form": DomainAddForm(project=project),
         "ssl_form": SslOrderForm(project=project),
-        "register_form": DomainRegisterForm(),
+        "register_form": DomainRegisterForm(project=project),
     }
     defaults.update(forms)
     ssl_ordered = set(Order.objects.filter(project=project, kind=Order.Kind.SSL).values_list("subject", flat=True))
@@ -103,7 +104,8 @@ def _done(request: AuthenticatedHttpRequest, access: ProjectAccess, section: str
 def project_detail(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
     access = get_project_or_404(request, number)
     section = request.GET.get("section", "")
-    if section in {"php", "databases", "domains", "orders", "history"}:
+    sections = {"php", "databases", "domains", "orders"} | ({"history"} if access.is_owner else set())
+    if section in sections:
         return _render_section(request, access, section)
     return render(request, "projects/detail.html", _detail_context(access))
 
@@ -278,7 +280,7 @@ def order_domain(request: AuthenticatedHttpRequest, number: str) -> HttpResponse
         access.require(OwnerOnly.ORDER)
     except OwnerOnlyAction as refusal:
         return _refuse(request, access, refusal)
-    form = DomainRegisterForm(request.POST)
+    form = DomainRegisterForm(request.POST, project=access.project)
     if form.is_valid():
         try:
             order = services.register_domain(access=access, name=form.cleaned_data["name"])
@@ -297,7 +299,8 @@ def order_domain(request: AuthenticatedHttpRequest, number: str) -> HttpResponse
 @login_required
 @customer_required
 def server_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    servers = Server.objects.filter(owner=request.customer).prefetch_related("projects")
+    projects = Prefetch("projects", queryset=Project.objects.accessible_by(request.customer).order_by("number"))
+    servers = Server.objects.filter(owner=request.customer).prefetch_related(projects)
     return render(request, "projects/servers.html", {"servers": servers})
 
 

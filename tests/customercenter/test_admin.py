@@ -1,0 +1,134 @@
+"""Support staff in the Django admin: customers, found by customer number and e-mail."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from allauth.account.models import EmailAddress
+
+from customercenter.models import CUSTOMER_NUMBER_OFFSET, Customer, User
+from tests.factories import CustomerFactory
+
+CHANGELISTS = ["/admin/customercenter/customer/", "/admin/customercenter/user/"]
+
+
+@pytest.mark.parametrize("url", CHANGELISTS)
+def test_staff_opens_changelists(staff_client, owner, url):
+    assert staff_client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize("url", ["/admin/", *CHANGELISTS])
+def test_customer_cannot_open_admin(owner_client, url):
+    response = owner_client.get(url)
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/")
+
+
+def test_customer_list_search_by_customer_number(staff_client, owner, outsider):
+    response = staff_client.get("/admin/customercenter/customer/", {"q": str(owner.number)})
+
+    assert response.status_code == 200
+    assert list(response.context["cl"].result_list) == [owner]
+
+
+def test_customer_list_search_by_email(staff_client, owner, outsider):
+    response = staff_client.get("/admin/customercenter/customer/", {"q": "OUTSIDER@example.com"})
+
+    assert list(response.context["cl"].result_list) == [outsider]
+
+
+def test_customer_list_search_by_company(staff_client, owner, outsider):
+    response = staff_client.get("/admin/customercenter/customer/", {"q": "Sonnenschein"})
+
+    assert list(response.context["cl"].result_list) == [owner]
+
+
+@pytest.mark.parametrize("term", ["p12345", "abc def", "100001x", "-1", "1e5", "99999999999999999999"])
+def test_customer_list_search_with_non_numeric_term_does_not_crash(staff_client, owner, term):
+    response = staff_client.get("/admin/customercenter/customer/", {"q": term})
+
+    assert response.status_code == 200
+    assert owner not in response.context["cl"].result_list
+
+
+def test_staff_creates_hosting_customer_with_number_and_verified_address(staff_client, db):
+    response = staff_client.post(
+        "/admin/customercenter/customer/add/",
+        {
+            "email": " Neukunde@Example.com ",
+            "company": "Neukunde GmbH",
+            "first_name": "Nora",
+            "last_name": "Neu",
+            "street": "Weg 2",
+            "postal_code": "20095",
+            "city": "Hamburg",
+            "country": "DE",
+            "phone": "",
+        },
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/customercenter/customer/"
+    customer = Customer.objects.get(user__email="neukunde@example.com")
+    assert customer.kind == Customer.Kind.HOSTING
+    assert customer.number >= CUSTOMER_NUMBER_OFFSET
+    assert (customer.company, customer.city) == ("Neukunde GmbH", "Hamburg")
+    address = EmailAddress.objects.get(user=customer.user)
+    assert (address.email, address.verified, address.primary) == ("neukunde@example.com", True, True)
+    assert not customer.user.has_usable_password()
+
+
+def test_staff_cannot_create_customer_for_existing_email(staff_client, owner):
+    before = Customer.objects.count()
+
+    response = staff_client.post(
+        "/admin/customercenter/customer/add/",
+        {"email": "OWNER@example.com", "first_name": "X", "last_name": "Y", "country": "DE"},
+    )
+
+    assert response.status_code == 200
+    assert "Zu dieser E-Mail-Adresse gibt es schon ein Konto." in response.text
+    assert Customer.objects.count() == before
+    assert User.objects.filter(email="owner@example.com").count() == 1
+
+
+def management_forms(page) -> dict[str, str]:
+    """The hidden management fields of the inlines on an admin change page, as posted back."""
+    return dict(re.findall(r'name="([\w-]+-(?:TOTAL|INITIAL|MIN_NUM|MAX_NUM)_FORMS)"[^>]*value="(\d*)"', page.text))
+
+
+def test_customer_number_is_read_only_in_admin(staff_client, owner):
+    number = owner.number
+    url = f"/admin/customercenter/customer/{owner.pk}/change/"
+    page = staff_client.get(url)
+    assert page.status_code == 200
+    assert 'name="number"' not in page.text
+
+    response = staff_client.post(
+        url,
+        {
+            "number": "1",
+            "kind": "hosting",
+            "company": "Neu",
+            "first_name": owner.first_name,
+            "last_name": owner.last_name,
+            "country": "DE",
+            **management_forms(page),
+        },
+    )
+
+    assert response.status_code == 302
+    owner.refresh_from_db()
+    assert owner.number == number
+    assert owner.company == "Neu"
+
+
+def test_customer_changelist_query_count_does_not_grow(staff_client, django_assert_max_num_queries):
+    CustomerFactory.create_batch(40)
+
+    with django_assert_max_num_queries(8):
+        response = staff_client.get("/admin/customercenter/customer/")
+
+    assert response.status_code == 200

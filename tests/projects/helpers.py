@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+import re
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from projects.models import AuditEntry, Database, Domain, Order, Project
+
+HX = {"HX-Request": "true"}
+PASSWORD_SHOWN_RE = re.compile(r"\(wird nur jetzt angezeigt\): (?P<password>[-\w]+)")
+
+
+def audit_trail(project: Project) -> list[tuple[str, str, str, str, str]]:
+    """(role, action, subject, old, new), oldest first."""
+    return list(
+        AuditEntry.objects.filter(project=project)
+        .order_by("created_at", "pk")
+        .values_list("role", "action", "subject", "old_value", "new_value")
+    )
+
+
+def snapshot(project: Project) -> tuple:
+    """Everything an action on a project could change."""
+    project.refresh_from_db()
+    return (
+        project.php_version,
+        list(Database.objects.order_by("pk").values_list("project_id", "name", "password_hash")),
+        list(Domain.objects.order_by("pk").values_list("project_id", "name", "target_kind", "target")),
+        list(Order.objects.order_by("pk").values_list("project_id", "kind", "subject")),
+        list(AuditEntry.objects.order_by("pk").values_list("pk", flat=True)),
+    )
+
+
+def count_queries(client, url: str, **kwargs) -> int:
+    with CaptureQueriesContext(connection) as context:
+        response = client.get(url, **kwargs)
+    assert response.status_code == 200
+    return len(context.captured_queries)
