@@ -50,7 +50,8 @@ class _BrokenConnection:
         return _BrokenCursor()
 
 
-def test_healthz_is_ok_with_database(client, db):
+def test_healthz_is_ok_with_database(client, db, settings):
+    settings.REDIS_URL = ""
     response = client.get("/healthz")
 
     assert response.status_code == 200
@@ -58,7 +59,8 @@ def test_healthz_is_ok_with_database(client, db):
     assert "no-cache" in response["Cache-Control"]
 
 
-def test_healthz_is_503_when_the_database_check_fails(client, db, monkeypatch):
+def test_healthz_is_503_when_the_database_check_fails(client, db, monkeypatch, settings):
+    settings.REDIS_URL = ""
     monkeypatch.setattr(views, "connection", _BrokenConnection())
 
     response = client.get("/healthz")

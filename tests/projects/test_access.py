@@ -59,7 +59,8 @@ def test_outsider_gets_404_for_foreign_project(outsider_client, resources, domai
 
 
 def _main(html: str) -> str:
-    return re.search(r"<main.*</main>", html, re.S).group(0)
+    main = re.search(r"<main.*</main>", html, re.S)
+    return main.group(0) if main else html
 
 
 def test_outsider_404_looks_like_a_missing_project(outsider_client, project):
