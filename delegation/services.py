@@ -65,6 +65,14 @@ def _start_caretakership(
     stale = Caretakership.objects.open().filter(project=project, caretaker=caretaker, expires_at__lte=now)
     for row in stale.select_for_update():
         _close(row, Caretakership.EndReason.EXPIRED, at=row.expires_at)
+        # The sweeper will not see this row any more: record the expiry as it would have.
+        audit.record(
+            project=project,
+            role=Role.SYSTEM,
+            action="caretakership.expired",
+            subject=caretaker.display_name,
+            old=_day(row.expires_at),
+        )
     existing = Caretakership.objects.active().select_for_update().filter(project=project, caretaker=caretaker)
     current = existing.first()
     if current is None:
@@ -199,12 +207,15 @@ def staff_end_caretakership(*, staff: User, caretakership_id: int) -> Caretakers
 def request_management(*, caretaker: Customer, project: Project) -> ManagementRequest:
     # The project row serialises requests for one project, so the limits hold under load.
     project = Project.objects.select_for_update(of=("self",)).select_related("owner__user").get(pk=project.pk)
-    ManagementRequest.objects.filter(
+    lapsed = ManagementRequest.objects.filter(
         project=project,
         caretaker=caretaker,
         status=ManagementRequest.Status.PENDING,
         lapses_at__lte=timezone.now(),
-    ).update(status=ManagementRequest.Status.LAPSED)
+    ).update(status=ManagementRequest.Status.LAPSED, decided_at=timezone.now())
+    if lapsed:
+        # The sweeper will not see this request any more: record the lapse as it would have.
+        audit.record(project=project, role=Role.SYSTEM, action="request.lapsed", subject=caretaker.display_name)
     problem = rules.request_problem(caretaker, project)
     if problem:
         raise DelegationError(problem)
@@ -451,6 +462,13 @@ def _lock_release(*, pk: int | None = None, token: str | None = None, **scope) -
     return release
 
 
+def _lock_incoming_release(customer: Customer, *, pk: int | None, token: str | None) -> ProjectRelease:
+    """A release the customer may answer: by pk (from Offene Anträge) only one sent to its own
+    verified address exists for it; the link's token proves the holder may see whom it went to."""
+    scope = {} if token is not None else {"email__in": rules.verified_emails(customer)}
+    return _lock_release(pk=pk, token=token, **scope)
+
+
 def release_state_problem(release: ProjectRelease) -> str | None:
     """Why a release link cannot be used any more, or None."""
     messages = {
@@ -481,7 +499,7 @@ def check_recipient(release: ProjectRelease, customer: Customer) -> None:
 def accept_release(
     *, customer: Customer, pk: int | None = None, token: str | None = None, has_mfa: bool = False
 ) -> list[Caretakership]:
-    release = _lock_release(pk=pk, token=token)
+    release = _lock_incoming_release(customer, pk=pk, token=token)
     problem = release_state_problem(release)
     if problem:
         raise DelegationError(problem)
@@ -493,8 +511,10 @@ def accept_release(
                 "Konto → Zwei-Faktor-Authentifizierung ein und öffne den Link dann erneut."
             )
         )
-    # The owner must still own each project at the moment of acceptance.
-    projects = list(release.projects.filter(owner_id=release.owner_id).select_for_update())
+    # The owner must still own each project at the moment of acceptance. NO KEY UPDATE still
+    # blocks a change of owner, but not the foreign-key checks that other transactions run
+    # against the project at commit (audit rows, caretakerships): those would deadlock with us.
+    projects = list(release.projects.filter(owner_id=release.owner_id).select_for_update(no_key=True))
     if not projects:
         raise DelegationError(_("Der Inhaber kann diese Projekte nicht mehr freigeben."))
     release.status = ProjectRelease.Status.ACCEPTED
@@ -533,7 +553,7 @@ def accept_release(
 
 @transaction.atomic
 def decline_release(*, customer: Customer, pk: int | None = None, token: str | None = None) -> ProjectRelease:
-    release = _lock_release(pk=pk, token=token)
+    release = _lock_incoming_release(customer, pk=pk, token=token)
     problem = release_state_problem(release)
     if problem:
         raise DelegationError(problem)
