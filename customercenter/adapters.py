@@ -23,4 +23,6 @@ class AccountAdapter(DefaultAccountAdapter):
         with translation.override(language):
             message = self.render_mail(template_prefix, email, context)
         html = next((body for body, mime in getattr(message, "alternatives", []) if mime == "text/html"), "")
-        queue_email(to=email, subject=message.subject, body_text=message.body, body_html=html, topic="account")
+        queue_email(
+            to=email, subject=message.subject, body_text=message.body, body_html=html, topic="account", sensitive=True
+        )

@@ -387,6 +387,7 @@ def _send_release_link(release: ProjectRelease, token: str, projects: list[Proje
     queue_templated_email(
         to=release.email,
         template="release_link",
+        sensitive=True,
         language=language_of(invitee) if invitee else language_of(release.owner),
         topic=f"release:{release.pk}",
         context={
@@ -608,6 +609,11 @@ def withdraw_release(*, owner: Customer, pk: int) -> ProjectRelease:
 def _resend(release: ProjectRelease, *, role: str, actor: Customer | None, staff: User | None) -> str:
     if release.status not in {ProjectRelease.Status.PENDING, ProjectRelease.Status.LAPSED}:
         raise DelegationError(release_state_problem(release) or _("Diese Freigabe ist nicht mehr offen."))
+    if release.status == ProjectRelease.Status.LAPSED:
+        # A lapsed release comes back to life: the same checks as a new one.
+        problems = rules.release_problems(release.owner, release.email, release.projects.all())
+        if problems:
+            raise DelegationError(" ".join(problems))
     token = _new_token(release)
     release.status = ProjectRelease.Status.PENDING
     release.save(update_fields=["token_hash", "link_expires_at", "sent_at", "delivery_failed_at", "status"])

@@ -14,19 +14,30 @@ from notifications.models import OutboxEmail
 logger = logging.getLogger(__name__)
 
 
-def queue_email(*, to: str, subject: str, body_text: str, body_html: str = "", topic: str = "") -> OutboxEmail:
+def queue_email(
+    *, to: str, subject: str, body_text: str, body_html: str = "", topic: str = "", sensitive: bool = False
+) -> OutboxEmail:
     """Write the e-mail into the outbox and hand it to a worker once the transaction commits."""
     email = OutboxEmail.objects.create(
-        to=to, subject=subject.strip()[:255], body_text=body_text, body_html=body_html, topic=topic
+        to=to,
+        subject=subject.strip()[:255],
+        body_text=body_text,
+        body_html=body_html,
+        topic=topic,
+        sensitive=sensitive,
     )
     transaction.on_commit(lambda: enqueue(email.pk))
     return email
 
 
-def queue_templated_email(*, to: str, template: str, context: dict, language: str | None = None, topic: str = ""):
+def queue_templated_email(
+    *, to: str, template: str, context: dict, language: str | None = None, topic: str = "", sensitive: bool = False
+):
     """Render emails/<template>_{subject.txt,message.txt,message.html} in the recipient's language."""
     subject, body_text, body_html = render_email(template, context, language=language)
-    return queue_email(to=to, subject=subject, body_text=body_text, body_html=body_html, topic=topic)
+    return queue_email(
+        to=to, subject=subject, body_text=body_text, body_html=body_html, topic=topic, sensitive=sensitive
+    )
 
 
 def render_email(template: str, context: dict, *, language: str | None) -> tuple[str, str, str]:

@@ -32,6 +32,8 @@ class OutboxEmail(models.Model):
     message_id = models.CharField(max_length=255, blank=True)
     # What the mail is about, so delivery problems can be shown where they matter.
     topic = models.CharField(max_length=64, blank=True, db_index=True)
+    # Carries a working link (release, password reset): the body is wiped once it left.
+    sensitive = models.BooleanField(default=False)
 
     class Meta:
         verbose_name = _("E-Mail")
@@ -41,6 +43,14 @@ class OutboxEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.to}: {self.subject}"
+
+    def redact(self) -> list[str]:
+        """Wipe a sensitive body once the mail has left; returns the fields to save."""
+        if not self.sensitive:
+            return []
+        self.body_text = str(_("[Inhalt nach dem Versand entfernt: die E-Mail enthielt einen Zugangslink.]"))
+        self.body_html = ""
+        return ["body_text", "body_html"]
 
 
 class NotificationQuerySet(models.QuerySet["Notification"]):

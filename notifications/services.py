@@ -109,7 +109,7 @@ def mark_undeliverable(email: OutboxEmail, reason: str) -> None:
     """The provider refused or bounced this e-mail: record it and tell the app that caused it."""
     email.status = OutboxEmail.Status.FAILED
     email.last_error = reason[:500]
-    email.save(update_fields=["status", "attempts", "last_error"])
+    email.save(update_fields=["status", "attempts", "last_error", *email.redact()])
     email_undeliverable.send(sender=OutboxEmail, email=email)
 
 

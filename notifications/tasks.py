@@ -63,7 +63,7 @@ def deliver(outbox_id: int) -> OutboxEmail | None:
             email.message_id = (getattr(status, "message_id", None) or "")[:255]
             email.status = OutboxEmail.Status.SENT
             email.sent_at = timezone.now()
-            email.save(update_fields=["status", "attempts", "sent_at", "message_id", "last_error"])
+            email.save(update_fields=["status", "attempts", "sent_at", "message_id", "last_error", *email.redact()])
     # Raised outside the transaction, so the counted attempt is kept for the retry limit.
     if transient_error is not None:
         raise TransientSendError(str(transient_error)) from transient_error
