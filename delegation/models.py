@@ -63,8 +63,10 @@ class Caretakership(models.Model):
             )
         ]
         indexes = [
+            # expires_at is included so "projects I care for right now" is an index-only scan.
             models.Index(
                 fields=["caretaker", "project"],
+                include=["expires_at"],
                 condition=Q(ended_at__isnull=True),
                 name="care_open_by_caretaker",
             ),
@@ -187,3 +189,8 @@ class ProjectRelease(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.status == self.Status.PENDING and self.link_expires_at > timezone.now()
+
+    @property
+    def grantable_projects(self) -> list[Project]:
+        """The released projects the owner still owns (a project may have changed hands since)."""
+        return [project for project in self.projects.all() if project.owner_id == self.owner_id]

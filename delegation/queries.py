@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from allauth.account.models import EmailAddress
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch, Q, prefetch_related_objects
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from customercenter.models import Customer
@@ -19,8 +21,9 @@ RECENT = timedelta(days=30)
 
 
 def overview_context(customer: Customer, *, released_page=None, cared_page=None) -> dict:
-    emails = rules.verified_emails(customer)
-    projects = Prefetch("projects", queryset=Project.objects.only("id", "number", "name").order_by("number"))
+    # rules.verified_emails(customer) as a subquery: one round trip less.
+    emails = EmailAddress.objects.filter(user_id=customer.user_id, verified=True).values(email_lower=Lower("email"))
+    projects = Prefetch("projects", queryset=Project.objects.only("id", "number", "name", "owner_id").order_by("number"))
     incoming_requests = (
         rules.pending_requests()
         .filter(project__owner=customer)
@@ -32,7 +35,6 @@ def overview_context(customer: Customer, *, released_page=None, cared_page=None)
         .filter(email__in=emails)
         .exclude(owner=customer)
         .select_related("owner")
-        .prefetch_related(projects)
         .order_by("-created_at")[:PENDING_SHOWN]
     )
     # The caretaker sees only the p-number of its requests: nothing about the owner before acceptance.
@@ -53,7 +55,6 @@ def overview_context(customer: Customer, *, released_page=None, cared_page=None)
             | Q(decided_at__gt=timezone.now() - RECENT)
         )
         .exclude(status=ProjectRelease.Status.LAPSED, link_expires_at__lt=timezone.now() - RECENT)
-        .prefetch_related(projects)
         .order_by("-created_at")[:PENDING_SHOWN]
     )
     released = (
@@ -68,11 +69,14 @@ def overview_context(customer: Customer, *, released_page=None, cared_page=None)
         .select_related("project__owner")
         .order_by("project__owner__number", "project__number")
     )
+    incoming_releases, outgoing_releases = list(incoming_releases), list(outgoing_releases)
+    # The projects of both release lists in one query.
+    prefetch_related_objects(incoming_releases + outgoing_releases, projects)
     return {
         "incoming_requests": list(incoming_requests),
-        "incoming_releases": list(incoming_releases),
+        "incoming_releases": incoming_releases,
         "outgoing_requests": list(outgoing_requests),
-        "outgoing_releases": list(outgoing_releases),
+        "outgoing_releases": outgoing_releases,
         "released": Paginator(released, PER_PAGE).get_page(released_page),
         "cared": Paginator(cared, PER_PAGE).get_page(cared_page),
         "now": timezone.now(),
