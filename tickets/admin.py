@@ -1,9 +1,18 @@
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from tickets import services
 from tickets.models import Attachment, Message, Role, Ticket
+from tickets.views import attachment_response
+
+
+def download_url(attachment: Attachment) -> str:
+    return reverse("admin:tickets_attachment_download", args=[attachment.pk])
 
 
 class MessageInline(admin.StackedInline):
@@ -25,7 +34,8 @@ class MessageInline(admin.StackedInline):
 
     @admin.display(description=_("Anhänge"))
     def attachment_names(self, message: Message) -> str:
-        return ", ".join(a.name for a in message.attachments.all()) or "–"
+        links = ((download_url(attachment), attachment.name) for attachment in message.attachments.all())
+        return format_html_join(", ", '<a href="{}">{}</a>', links) or "–"
 
 
 class TicketAdminForm(forms.ModelForm):
@@ -120,7 +130,23 @@ class TicketAdmin(admin.ModelAdmin):
 @admin.register(Attachment)
 class AttachmentAdmin(admin.ModelAdmin):
     list_display = ["name", "message", "size", "content_type"]
-    readonly_fields = ["message", "file", "name", "size", "content_type"]
+    # Files are not served from MEDIA_URL; staff download them with the same headers as customers.
+    fields = ["message", "download", "size", "content_type"]
+    readonly_fields = fields
 
     def has_add_permission(self, request):
         return False
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.download_view)
+        return [path("<int:pk>/download/", view, name="tickets_attachment_download"), *super().get_urls()]
+
+    def download_view(self, request, pk: int):
+        attachment = get_object_or_404(Attachment, pk=pk)
+        if not self.has_view_permission(request, attachment):
+            raise PermissionDenied
+        return attachment_response(attachment)
+
+    @admin.display(description=_("Dateiname"))
+    def download(self, attachment: Attachment) -> str:
+        return format_html('<a href="{}">{}</a>', download_url(attachment), attachment.name)

@@ -15,7 +15,7 @@ from customercenter.models import Customer, User
 from notifications.services import notify, send_notice
 from projects import audit
 from projects.access import ProjectAccess
-from projects.models import AuditEntry
+from projects.models import AuditEntry, Project
 from tickets.models import Attachment, Message, Role, Ticket
 
 
@@ -88,9 +88,12 @@ def reply(*, access: ProjectAccess, ticket: Ticket, body: str, files: Sequence[U
     message = Message.objects.create(ticket=ticket, author=access.customer, role=access.role, body=body)
     _attach(message, files)
     ticket.last_message_at = message.created_at
+    old = ticket.status
     ticket.status = Ticket.Status.OPEN
     ticket.save(update_fields=["last_message_at", "status"])
     ticket.project = access.project
+    if old != ticket.status:
+        _record_status(ticket, old, role=access.role, customer=access.customer)
     _tell_support(ticket, message)
     return message
 
@@ -105,8 +108,12 @@ def staff_reply(*, staff: User, ticket: Ticket, body: str) -> Message:
     ticket.save(update_fields=["last_message_at", "status"])
     if old != ticket.status:
         _record_status(ticket, old, role=AuditEntry.Role.STAFF, staff=staff)
+    recipient = ticket.opened_by
+    if not Project.objects.accessible_by(recipient).filter(pk=ticket.project_id).exists():
+        # A caretaker whose caretakership ended must not receive the answer; the owner gets it.
+        recipient = ticket.project.owner
     notify(
-        recipient=ticket.opened_by,
+        recipient=recipient,
         text=lambda: (
             _("Der Support hat auf dein Ticket #%(id)s „%(subject)s“ (%(project)s) geantwortet.")
             % {"id": ticket.pk, "subject": ticket.subject, "project": ticket.project.number}

@@ -109,6 +109,7 @@ def ticket_reply(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             )
         except services.TicketClosed as closed:
             form.add_error(None, str(closed))
+            ticket.refresh_from_db(fields=["status"])
         else:
             messages.success(request, _("Antwort gesendet."))
             return redirect("tickets:detail", pk=ticket.pk)
@@ -146,6 +147,11 @@ def attachment_download(request: AuthenticatedHttpRequest, pk: int) -> FileRespo
     )
     if attachment is None:
         raise Http404(_("Anhang nicht gefunden."))
+    return attachment_response(attachment)
+
+
+def attachment_response(attachment: Attachment) -> FileResponse:
+    """A download the browser never renders: the checked content type, no scripts (nosniff is global)."""
     response = FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
     response["Content-Type"] = attachment.content_type
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
