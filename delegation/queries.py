@@ -23,7 +23,9 @@ RECENT = timedelta(days=30)
 def overview_context(customer: Customer, *, released_page=None, cared_page=None) -> dict:
     # rules.verified_emails(customer) as a subquery: one round trip less.
     emails = EmailAddress.objects.filter(user_id=customer.user_id, verified=True).values(email_lower=Lower("email"))
-    projects = Prefetch("projects", queryset=Project.objects.only("id", "number", "name", "owner_id").order_by("number"))
+    projects = Prefetch(
+        "projects", queryset=Project.objects.only("id", "number", "name", "owner_id").order_by("number")
+    )
     incoming_requests = (
         rules.pending_requests()
         .filter(project__owner=customer)

@@ -1,0 +1,141 @@
+"""A world with every kind of persona around one owner's project, for the security tests.
+
+Personas (besides the suite's `owner`, `caretaker`, `outsider` and `staff`): `expired` (its
+caretakership of p12345 expired an hour ago and no sweep ran), `revoked` (the owner revoked
+its caretakership; it has asked again since) and `sibling` (cares for another project of the
+same owner; a release of p12345 to its address is pending).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pytest
+from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.utils import timezone
+
+from customercenter.models import Customer
+from delegation import services as delegation
+from delegation.models import Caretakership, ManagementRequest, ProjectRelease
+from delegation.rules import REQUEST_LIFETIME
+from projects.access import ProjectAccess
+from projects.models import Database, Domain, Project, Server
+from tests.conftest import login
+from tests.factories import CustomerFactory, DatabaseFactory, DomainFactory, ProjectFactory, ServerFactory
+from tickets import services as tickets
+from tickets.models import Attachment, Role, Ticket
+
+PERSONAS = ("anonymous", "owner", "caretaker", "expired", "revoked", "sibling", "outsider", "staff")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """allauth keeps its rate limits in the cache; no test inherits another's attempts."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@dataclass
+class World:
+    owner: Customer
+    project: Project
+    sibling_project: Project
+    server: Server
+    database: Database
+    domain: Domain
+    caretakership: Caretakership
+    pending_request: ManagementRequest
+    release: ProjectRelease
+    token: str
+    ticket: Ticket
+    attachment: Attachment
+    customers: dict[str, Customer]
+    clients: dict[str, Client]
+
+
+@pytest.fixture
+def world(owner, project, caretaker, outsider, staff) -> World:
+    now = timezone.now()
+    server = ServerFactory(owner=owner, number="s5001")
+    project.server = server
+    project.save(update_fields=["server"])
+    sibling_project = ProjectFactory(owner=owner, number="p12346", name="Nebenseite")
+    ProjectFactory(owner=outsider, number="p99999", name="Fremdes Projekt")
+
+    expired = CustomerFactory(user__email="abgelaufen@example.com")
+    revoked = CustomerFactory(user__email="widerrufen@example.com")
+    sibling = CustomerFactory(user__email="nachbar@example.com", kind=Customer.Kind.PARTNER)
+
+    caretakership = Caretakership.objects.create(project=project, caretaker=caretaker, source="release")
+    Caretakership.objects.create(
+        project=project,
+        caretaker=expired,
+        source="request",
+        started_at=now - timedelta(days=30),
+        expires_at=now - timedelta(hours=1),
+    )
+    Caretakership.objects.create(
+        project=project,
+        caretaker=revoked,
+        source="release",
+        ended_at=now - timedelta(hours=1),
+        end_reason=Caretakership.EndReason.REVOKED,
+    )
+    Caretakership.objects.create(project=sibling_project, caretaker=sibling, source="release")
+    pending_request = ManagementRequest.objects.create(
+        project=project, caretaker=revoked, lapses_at=now + REQUEST_LIFETIME
+    )
+    release, token = delegation.create_release(
+        owner=owner, email=sibling.user.email, projects=[project], access_expires_at=None
+    )
+
+    database = DatabaseFactory(project=project, name="p12345_shop")
+    domain = DomainFactory(project=project, name="sonnenschein.de", target="/")
+    upload = SimpleUploadedFile("fehler.txt", b"Fehlerprotokoll")
+    upload.content_type = "text/plain; charset=utf-8"
+    ticket = tickets.open_ticket(
+        access=ProjectAccess(project=project, customer=owner),
+        subject="Seite langsam",
+        category="technical",
+        body="Seit heute ist die Seite langsam.",
+        files=[upload],
+    )
+    attachment = Attachment.objects.get(message__ticket=ticket)
+    assert ticket.opened_as == Role.OWNER
+
+    customers = {
+        "owner": owner,
+        "caretaker": caretaker,
+        "expired": expired,
+        "revoked": revoked,
+        "sibling": sibling,
+        "outsider": outsider,
+    }
+    clients = {name: login(customer) for name, customer in customers.items()}
+    clients["anonymous"] = Client()
+    clients["staff"] = login(staff)
+    return World(
+        owner=owner,
+        project=project,
+        sibling_project=sibling_project,
+        server=server,
+        database=database,
+        domain=domain,
+        caretakership=caretakership,
+        pending_request=pending_request,
+        release=release,
+        token=token,
+        ticket=ticket,
+        attachment=attachment,
+        customers=customers,
+        clients=clients,
+    )
