@@ -9,6 +9,8 @@ from django.db import transaction
 
 from customercenter.models import Customer, User
 from customercenter.services import create_verified_customer
+from delegation import services
+from delegation.models import Caretakership
 from projects.models import Database, Domain, Invoice, Project, Server
 
 PASSWORD = "demo-Kundencenter-2026"
@@ -90,11 +92,20 @@ class Command(BaseCommand):
                     "status": Invoice.Status.PAID if i else Invoice.Status.OPEN,
                 },
             )
+        self._agency_cares_for_a_project(owners)
         self.stdout.write(self.style.SUCCESS(f"Demo data ready. Logins (password for all: {PASSWORD}):"))
         for email, role in [
             (OWNER["email"], "Kunde mit Projekten p10001–p10003 und Server s1001"),
             (SECOND_OWNER["email"], "Kunde mit Projekten p20001–p20002"),
-            (AGENCY["email"], "Partner (Technischer Betreuer)"),
+            (AGENCY["email"], "Partner (Technischer Betreuer), betreut p20001"),
             ("support@example.com", "Support (Admin unter /admin/)"),
         ]:
             self.stdout.write(f"  {email:<24} {role}")
+
+    def _agency_cares_for_a_project(self, owners: dict[str, Customer]) -> None:
+        """The agency already cares for p20001, through the real request flow (audited, notified)."""
+        agency, project = owners[AGENCY["email"]], Project.objects.get(number="p20001")
+        if Caretakership.objects.filter(caretaker=agency, project=project).exists():
+            return
+        request = services.request_management(caretaker=agency, project=project)
+        services.accept_request(owner=project.owner, request_id=request.pk, expires_at=None)
