@@ -1,25 +1,29 @@
 """The periodic job: expire caretakerships, lapse old requests and links, remind before expiry.
 
 Access never depends on it (expiry is checked at every access); it records what
-happened and tells people. Each step claims its rows with `SKIP LOCKED` and a
-conditional update, so two runs at once or one run twice do each thing once.
-Everything is done in bulk, with one digest per recipient.
+happened and tells people. One run at a time (a PostgreSQL advisory lock; a second
+run that starts meanwhile does nothing), and each step claims its rows with `SKIP
+LOCKED` and a conditional update, so one run twice does each thing once. Everything is
+done in bulk, with one digest per recipient.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from datetime import datetime
+from contextlib import contextmanager
+from datetime import date, datetime
+from functools import lru_cache
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
+from customercenter.models import Customer
 from delegation import rules
 from delegation.models import Caretakership, ManagementRequest, ProjectRelease
 from notifications.services import Digest, notify_many
@@ -30,14 +34,38 @@ CHUNK = 2000
 MAX_LINES = 50
 
 
+SWEEP_LOCK = 0x6B63_7377  # any number unique to this job
+STEPS = ("expired", "reminded", "lapsed_requests", "lapsed_releases")
+
+
 def sweep(now: datetime | None = None) -> dict[str, int]:
     now = now or timezone.now()
-    return {
-        "expired": expire_caretakerships(now),
-        "reminded": remind_expiring(now),
-        "lapsed_requests": lapse_requests(now),
-        "lapsed_releases": lapse_releases(now),
-    }
+    with _only_run() as running:
+        if not running:
+            return dict.fromkeys(STEPS, 0)
+        return {
+            "expired": expire_caretakerships(now),
+            "reminded": remind_expiring(now),
+            "lapsed_requests": lapse_requests(now),
+            "lapsed_releases": lapse_releases(now),
+        }
+
+
+@contextmanager
+def _only_run():
+    """Two sweeps at once would split the rows and send each recipient two digests."""
+    if connection.vendor != "postgresql":
+        yield True
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [SWEEP_LOCK])
+        acquired = cursor.fetchone()[0]
+    try:
+        yield acquired
+    finally:
+        if acquired:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [SWEEP_LOCK])
 
 
 def _claim(queryset) -> list:
@@ -80,11 +108,25 @@ def _digest(recipient, items: list, text: Callable, line: Callable, topic: str, 
 
 
 def _day(value: datetime | None) -> str:
-    return date_format(rules.last_day(value), "SHORT_DATE_FORMAT") if value else ""
+    return _short_date(rules.last_day(value), get_language()) if value else ""
+
+
+@lru_cache(maxsize=1024)
+def _short_date(day: date, language: str) -> str:
+    # Tens of thousands of rows share a few days; the language is part of the key because the format is.
+    return date_format(day, "SHORT_DATE_FORMAT")
 
 
 def _care_rows(queryset) -> list[Caretakership]:
-    return _claim(queryset.select_related("project__owner__user", "caretaker__user").order_by("project__number"))
+    """The claimed rows; each owner and caretaker is loaded once, not once per row."""
+    rows = _claim(queryset.select_related("project").order_by("project__number"))
+    people = Customer.objects.select_related("user").in_bulk(
+        {row.project.owner_id for row in rows} | {row.caretaker_id for row in rows}
+    )
+    for row in rows:
+        row.project.owner = people[row.project.owner_id]
+        row.caretaker = people[row.caretaker_id]
+    return rows
 
 
 def _by_owner_and_caretaker(rows: list[Caretakership]) -> tuple[dict, dict]:

@@ -1,0 +1,158 @@
+"""Turn one benchmark run into bench/results.json, bench/results.md and bench/latency.png."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+MAX_RATIO = 2.0
+MAX_QUERIES = 10
+MAX_SWEEP_SECONDS = 10.0
+MAX_IDLE_SWEEP_SECONDS = 0.5
+MAX_SEED_SECONDS = 60.0
+
+
+def targets(results: dict) -> list[dict]:
+    pages = results["pages"]
+    floor = next(page for page in pages if page["name"] == "floor")
+    checks = []
+    for page in pages:
+        if page is floor:
+            continue
+        page["ratio"] = round(page["p50_ms"] / floor["p50_ms"], 2)
+        page["cpu_ratio"] = round(page["server_cpu_ms"] / floor["server_cpu_ms"], 2)
+        checks.append(
+            {
+                "target": f"{page['name']}: median ≤ {MAX_RATIO:g}× floor",
+                "value": f"{page['ratio']}× ({page['p50_ms']} ms vs {floor['p50_ms']} ms)",
+                "met": page["ratio"] <= MAX_RATIO,
+            }
+        )
+    floor["ratio"] = floor["cpu_ratio"] = 1.0
+    for page in pages:
+        same = page["queries_large"] == page["queries_tiny"]
+        checks.append(
+            {
+                "target": f"{page['name']}: queries large == tiny and ≤ {MAX_QUERIES}",
+                "value": f"{page['queries_large']} large / {page['queries_tiny']} tiny",
+                "met": same and page["queries_large"] <= MAX_QUERIES,
+            }
+        )
+    sweep = results["sweep"]
+    checks += [
+        {
+            "target": f"sweep of {sweep['due_before']:,} due caretakerships ≤ {MAX_SWEEP_SECONDS:g} s",
+            "value": f"{sweep['first']['seconds']} s",
+            "met": sweep["first"]["seconds"] <= MAX_SWEEP_SECONDS and sweep["due_after"] == 0,
+        },
+        {
+            "target": f"idle sweep ≤ {MAX_IDLE_SWEEP_SECONDS:g} s",
+            "value": f"{sweep['idle']['seconds']} s",
+            "met": sweep["idle"]["seconds"] <= MAX_IDLE_SWEEP_SECONDS,
+        },
+        {
+            "target": f"seeding ≤ {MAX_SEED_SECONDS:g} s",
+            "value": f"{results['seed']['large']['seconds']} s",
+            "met": results["seed"]["large"]["seconds"] <= MAX_SEED_SECONDS,
+        },
+    ]
+    return checks
+
+
+def markdown(results: dict) -> str:
+    m, config, sweep, seed = results["machine"], results["config"], results["sweep"], results["seed"]["large"]
+    lines = [
+        "| Page | median (ms) | p95 (ms) | req/s | median × floor | server CPU/request (ms) | CPU × floor "
+        "| SQL queries (large / tiny) | in-process: SQL / Python (ms) | HTML (KB) |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for page in results["pages"]:
+        split = page["in_process"]
+        lines.append(
+            f"| {page['label']} | {page['p50_ms']} | {page['p95_ms']} | {page['rps']} | "
+            f"{page['ratio']}× | {page['server_cpu_ms']} | {page['cpu_ratio']}× | "
+            f"{page['queries_large']} / {page['queries_tiny']} | "
+            f"{split['sql_ms']} / {split['python_ms']} | {split['html_kb']} |"
+        )
+    first, idle = sweep["first"], sweep["idle"]
+    lines += [
+        "",
+        "| Job | time | SQL queries | result |",
+        "| --- | ---: | ---: | --- |",
+        f"| Seeding (large, COPY) | {seed['seconds']} s ({seed['process']['cpu_seconds']} s CPU) | – | "
+        f"{seed['total_rows']:,} rows; load {seed['phases']['load']} s, "
+        f"VACUUM ANALYZE {seed['phases']['vacuum_analyze']} s |",
+        f"| Sweep, {sweep['due_before']:,} due caretakerships | {first['seconds']} s "
+        f"({first['python_cpu_seconds']} s CPU) | {first['queries']} | "
+        f"{first['result']['expired']:,} expired; {sweep['created']['notifications']:,} notifications, "
+        f"{sweep['created']['outbox']:,} outbox e-mails (one digest per recipient), "
+        f"{sweep['created']['audit']:,} audit entries, {sweep['tasks_enqueued']:,} send tasks queued |",
+        f"| Sweep again, nothing to do | {idle['seconds']} s | {idle['queries']} | {idle['result']} |",
+        "",
+        "Targets:",
+        "",
+    ]
+    lines += [f"- {'✅' if check['met'] else '❌'} {check['target']}: {check['value']}" for check in results["targets"]]
+    lines += [
+        "",
+        f"Machine: {m['nproc']} CPUs ({m['cpu_model']}), {m['memory_gb']} GB RAM; PostgreSQL {m['postgresql']}, "
+        f"Python {m['python']}, Django {m['django']}, gunicorn {m['gunicorn']}, {m['wrk']}. "
+        f"Load: {config['workers']} sync gunicorn workers, wrk with {config['connections']} connections, "
+        f"{config['warmup_s']} s warm-up and {config['duration_s']} s measurement per page; "
+        f"DEBUG off, PostgreSQL and Redis on the same machine. Revision {results['revision']}, "
+        f"{results['generated_at']}.",
+        "",
+        f"Load average (1 min) when the load test started: {results['load_average_at_start']}, during the pages "
+        f"{min(p['load_average'][0] for p in results['pages'])}–{max(p['load_average'][1] for p in results['pages'])}"
+        f", before the sweep: {sweep['load_average_before']}. The load test itself keeps the two CPUs busy "
+        "(gunicorn, PostgreSQL, wrk); a start value above half the CPU count means other work was competing. "
+        "Server CPU/request is the CPU time of the gunicorn workers and their PostgreSQL backends divided by the "
+        "requests served; it grows much less than latency when other processes compete for the CPUs.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def chart(results: dict, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib import ticker
+
+    pages = list(reversed(results["pages"]))
+    floor = next(page for page in pages if page["name"] == "floor")["p50_ms"]
+    labels = [page["label"] for page in pages]
+    y = range(len(pages))
+    figure, axes = plt.subplots(figsize=(10, 0.55 * len(pages) + 1.8))
+    axes.barh([i + 0.2 for i in y], [p["p50_ms"] for p in pages], height=0.4, label="median", color="#0d6efd")
+    axes.barh([i - 0.2 for i in y], [p["p95_ms"] for p in pages], height=0.4, label="p95", color="#9ec5fe")
+    axes.axvline(floor, color="#198754", linestyle="-", label=f"floor median ({floor} ms)")
+    axes.axvline(floor * MAX_RATIO, color="#dc3545", linestyle="--", label=f"target: {MAX_RATIO:g}× floor")
+    for i, page in zip(y, pages, strict=True):
+        axes.text(page["p50_ms"], i + 0.2, f" {page['p50_ms']} ms", va="center", fontsize=8)
+    axes.set_yticks(list(y), labels)
+    # Logarithmic, so "2× the floor" is the same distance everywhere.
+    axes.set_xscale("log")
+    axes.xaxis.set_major_locator(ticker.FixedLocator([5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000]))
+    axes.xaxis.set_major_formatter(ticker.FormatStrFormatter("%g"))
+    axes.xaxis.set_minor_formatter(ticker.NullFormatter())
+    axes.set_xlabel("latency (ms, log scale)")
+    m, config = results["machine"], results["config"]
+    axes.set_title(
+        f"Kundencenter at agency scale: latency per page vs. the floor\n"
+        f"{m['nproc']} CPUs, {config['workers']} gunicorn workers, {config['connections']} connections",
+        fontsize=10,
+    )
+    axes.legend(loc="lower right", fontsize=8)
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+    plt.close(figure)
+
+
+def write(results: dict) -> None:
+    results["targets"] = targets(results)
+    (BENCH / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    (BENCH / "results.md").write_text(markdown(results))
+    chart(results, BENCH / "latency.png")

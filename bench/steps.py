@@ -1,0 +1,232 @@
+"""Benchmark steps that run inside Django, one process each: `python -m bench.steps STEP [ARG]`.
+
+bench/run.py starts them with DATABASE_URL pointing at the database of the step; each
+prints one JSON object as its last line.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import string
+import sys
+import time
+from importlib import import_module
+from pathlib import Path
+
+import django
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from bench.seed import AGENCY_EMAIL, OWNER_EMAIL, RELEASE_TOKEN, seed  # noqa: E402
+from customercenter.models import Customer  # noqa: E402
+from delegation.models import Caretakership  # noqa: E402
+from notifications.models import Notification, OutboxEmail  # noqa: E402
+from projects.models import AuditEntry  # noqa: E402
+
+OUT = Path(__file__).resolve().parent / "out"
+BREAKDOWN_REQUESTS = 20
+
+
+def pages() -> list[dict]:
+    """The measured pages, resolved against the current database (the same recipe at every size)."""
+    agency = Customer.objects.select_related("user").get(user__email=AGENCY_EMAIL)
+    cared = (
+        Caretakership.objects.active()
+        .filter(caretaker=agency)
+        .select_related("project__owner")
+        .order_by("project__number")
+        .first()
+    )
+    return [
+        {"name": "floor", "label": "Floor: base layout only", "who": "agency", "path": "/bench/floor/"},
+        {"name": "project_list", "label": "Projektverwaltung (agency)", "who": "agency", "path": "/projekte/"},
+        {
+            "name": "project_search",
+            "label": f"Projektverwaltung ?q={cared.project.owner.last_name}",
+            "who": "agency",
+            "path": f"/projekte/?q={cared.project.owner.last_name}",
+        },
+        {
+            "name": "caretakers_agency",
+            "label": "Technischer Betreuer (agency)",
+            "who": "agency",
+            "path": "/vertragsdaten/technischer-betreuer/",
+        },
+        {
+            "name": "caretakers_owner",
+            "label": "Technischer Betreuer (big owner)",
+            "who": "owner",
+            "path": "/vertragsdaten/technischer-betreuer/",
+        },
+        {
+            "name": "project_detail",
+            "label": "Cared-for project page (agency)",
+            "who": "agency",
+            "path": f"/projekte/{cared.project.number}/",
+        },
+        {
+            "name": "release_link",
+            "label": "Release link /freigabe/<token>/ (agency)",
+            "who": "agency",
+            "path": f"/freigabe/{RELEASE_TOKEN}/",
+        },
+    ]
+
+
+def session_for(email: str) -> str:
+    """A logged-in session, as django.contrib.auth.login() would write it."""
+    user = Customer.objects.select_related("user").get(user__email=email).user
+    store = import_module(settings.SESSION_ENGINE).SessionStore()
+    store[SESSION_KEY] = user._meta.pk.value_to_string(user)
+    store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    store.create()
+    return store.session_key
+
+
+def cookies() -> dict[str, dict[str, str]]:
+    csrf = "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(32))
+    return {
+        who: {settings.SESSION_COOKIE_NAME: session_for(email), settings.CSRF_COOKIE_NAME: csrf}
+        for who, email in (("agency", AGENCY_EMAIL), ("owner", OWNER_EMAIL))
+    }
+
+
+def step_seed(size: str) -> dict:
+    started = time.perf_counter()
+    counts, phases = seed(size)
+    return {
+        "seconds": round(time.perf_counter() - started, 2),
+        "phases": phases,
+        "rows": counts,
+        "total_rows": sum(counts.values()),
+    }
+
+
+def step_prepare() -> dict:
+    return {"pages": pages(), "cookies": cookies()}
+
+
+def step_queries(size: str) -> dict:
+    """SQL queries per page, in-process through the whole middleware stack (second request counts)."""
+    jar = cookies()
+    result, log = {}, {}
+    for page in pages():
+        client = Client(HTTP_HOST=settings.ALLOWED_HOSTS[0])
+        for name, value in jar[page["who"]].items():
+            client.cookies[name] = value
+        client.get(page["path"])
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(page["path"])
+        if response.status_code != 200:
+            raise SystemExit(f"{page['path']} answered {response.status_code}")
+        result[page["name"]] = len(queries)
+        log[page["name"]] = [query["sql"] for query in queries.captured_queries]
+    OUT.mkdir(exist_ok=True)
+    (OUT / f"queries-{size}.json").write_text(json.dumps(log, indent=1, ensure_ascii=False))
+    return result
+
+
+def step_breakdown() -> dict:
+    """Where a page's time goes, in-process: SQL (round trips included) versus Python (mostly templates)."""
+    jar, result = cookies(), {}
+    for page in pages():
+        client = Client(HTTP_HOST=settings.ALLOWED_HOSTS[0])
+        for name, value in jar[page["who"]].items():
+            client.cookies[name] = value
+        for _ in range(3):
+            client.get(page["path"])
+        timer = QueryTimer()
+        with connection.execute_wrapper(timer):
+            started = time.perf_counter()
+            for _ in range(BREAKDOWN_REQUESTS):
+                response = client.get(page["path"])
+            total = (time.perf_counter() - started) / BREAKDOWN_REQUESTS * 1000
+        sql = timer.seconds / BREAKDOWN_REQUESTS * 1000
+        result[page["name"]] = {
+            "total_ms": round(total, 2),
+            "sql_ms": round(sql, 2),
+            "python_ms": round(total - sql, 2),
+            "html_kb": round(len(response.content) / 1024, 1),
+        }
+    return result
+
+
+class QueryTimer:
+    def __init__(self):
+        self.seconds = 0.0
+
+    def __call__(self, execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.seconds += time.perf_counter() - started
+
+
+class QueryCounter:
+    def __init__(self):
+        self.count = 0
+
+    def __call__(self, execute, sql, params, many, context):
+        self.count += 1
+        return execute(sql, params, many, context)
+
+
+def step_sweep() -> dict:
+    from delegation.sweeper import sweep
+
+    now = timezone.now()
+    due = Caretakership.objects.open().filter(expires_at__lte=now).count()
+    before = {
+        "outbox": OutboxEmail.objects.count(),
+        "notifications": Notification.objects.count(),
+        "audit": AuditEntry.objects.count(),
+    }
+    runs = []
+    for _ in range(2):
+        counter = QueryCounter()
+        with connection.execute_wrapper(counter):
+            started, cpu = time.perf_counter(), time.process_time()
+            outcome = sweep()
+            seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+        runs.append(
+            {
+                "seconds": round(seconds, 3),
+                "python_cpu_seconds": round(cpu, 3),
+                "queries": counter.count,
+                "result": outcome,
+            }
+        )
+    return {
+        "due_before": due,
+        "due_after": Caretakership.objects.open().filter(expires_at__lte=now).count(),
+        "first": runs[0],
+        "idle": runs[1],
+        "created": {
+            "outbox": OutboxEmail.objects.count() - before["outbox"],
+            "notifications": Notification.objects.count() - before["notifications"],
+            "audit": AuditEntry.objects.count() - before["audit"],
+        },
+    }
+
+
+STEPS = {
+    "seed": step_seed,
+    "prepare": step_prepare,
+    "queries": step_queries,
+    "breakdown": step_breakdown,
+    "sweep": step_sweep,
+}
+
+if __name__ == "__main__":
+    step, *args = sys.argv[1:]
+    print(json.dumps(STEPS[step](*args), ensure_ascii=False))
