@@ -53,8 +53,20 @@ def enqueue(outbox_id: int) -> None:
     """Hand one row to the broker. A broker outage is logged, never raised: the row waits."""
     from notifications.tasks import send_email
 
+    _publish(send_email, outbox_id)
+
+
+def enqueue_many(outbox_ids: list[int], chunk: int = 500) -> None:
+    """Hand many rows over with one message per chunk; a worker fans them out to one task each."""
+    from notifications.tasks import send_emails
+
+    for start in range(0, len(outbox_ids), chunk):
+        _publish(send_emails, outbox_ids[start : start + chunk])
+
+
+def _publish(task, argument) -> None:
     try:
         # No publish retries: a web request must not wait for a broker that is down.
-        send_email.apply_async((outbox_id,), retry=False)
+        task.apply_async((argument,), retry=False)
     except Exception:
-        logger.warning("Could not enqueue outbox e-mail %s; it will be re-sent later", outbox_id, exc_info=True)
+        logger.warning("Could not enqueue outbox e-mail(s) %s; the periodic job re-sends", argument, exc_info=True)

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import translation
 
 from customercenter.models import Customer
-from notifications.email import enqueue, queue_templated_email, render_email
+from notifications.email import enqueue_many, queue_templated_email, render_email
 from notifications.models import Notification, OutboxEmail
 from notifications.signals import email_undeliverable
 
@@ -101,7 +101,7 @@ def notify_many(digests: Sequence[Digest]) -> int:
     Notification.objects.bulk_create(notifications, batch_size=1000)
     created = OutboxEmail.objects.bulk_create(emails, batch_size=1000)
     ids = [email.pk for email in created]
-    transaction.on_commit(lambda: [enqueue(pk) for pk in ids])
+    transaction.on_commit(lambda: enqueue_many(ids))
     return len(digests)
 
 

@@ -89,6 +89,13 @@ def send_email(self, outbox_id: int) -> None:
 
 
 @shared_task
+def send_emails(outbox_ids: list[int]) -> None:
+    """Fan a bulk hand-over out into one task per e-mail, each with its own retries."""
+    for pk in outbox_ids:
+        send_email.delay(pk)
+
+
+@shared_task
 def send_pending_emails() -> int:
     """Hand every row that is still waiting to a worker again (the broker may have been down)."""
     cutoff = timezone.now() - RESEND_AFTER
