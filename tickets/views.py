@@ -47,11 +47,11 @@ def ticket_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         )
         .order_by("closed", "-last_message_at")
     )
-    if form.is_valid():
-        if form.cleaned_data["project"]:
-            tickets = tickets.filter(project__number=normalise_number(form.cleaned_data["project"]))
-        if form.cleaned_data["status"]:
-            tickets = tickets.filter(status=form.cleaned_data["status"])
+    form.is_valid()  # each valid filter applies, even when the other one is not
+    if form.cleaned_data.get("project"):
+        tickets = tickets.filter(project__number=normalise_number(form.cleaned_data["project"]))
+    if form.cleaned_data.get("status"):
+        tickets = tickets.filter(status=form.cleaned_data["status"])
     page = Paginator(tickets, PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "tickets/list.html", {"page": page, "form": form})
 

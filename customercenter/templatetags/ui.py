@@ -32,3 +32,11 @@ def until(expires_at):
     from delegation.rules import last_day
 
     return last_day(expires_at)
+
+
+@register.simple_tag(takes_context=True)
+def page_url(context, param: str, number: int) -> str:
+    """The current query string with one page parameter changed, so other pagers keep their page."""
+    query = context["request"].GET.copy()
+    query[param] = number
+    return f"?{query.urlencode()}"

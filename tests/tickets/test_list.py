@@ -82,6 +82,12 @@ def test_an_invalid_status_filter_is_harmless(owner_client, tickets):
     assert "<script>" not in response.content.decode()
 
 
+def test_an_invalid_status_keeps_the_project_filter(caretaker_client, tickets):
+    response = caretaker_client.get(LIST, {"project": "p22222", "status": "kaputt"})
+
+    assert subjects_listed(response) == ["Beantwortet, neu", "Offen, mittel"]
+
+
 def test_list_shows_who_opened_and_the_status(owner_client, caretaker, tickets):
     page = page_text(owner_client.get(LIST, {"project": "p22222"}))
 
