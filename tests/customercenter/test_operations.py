@@ -134,12 +134,31 @@ def test_env_url_strips_trailing_slash(monkeypatch):
     assert settings_module.env_url("KC_TEST_URL", "http://x") == "https://kundencenter.example.com"
 
 
-def test_settings_without_secret_key_refuse_to_load():
-    result = run_python("-c", "import customercenter.settings", env=clean_env(DJANGO_TESTING="false"))
+def test_web_server_without_secret_key_refuses_to_start():
+    result = run_python("-c", "import customercenter.wsgi", env=clean_env(DJANGO_TESTING="false"))
 
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_celery_processes_without_secret_key_refuse_to_start():
+    result = run_python(
+        "-c",
+        "from customercenter.celery import _refuse_insecure_secret_key as check; check()",
+        env=clean_env(DJANGO_TESTING="false"),
+    )
+
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_local_tooling_runs_without_secret_key_but_deploy_check_flags_it():
+    env = clean_env(DJANGO_TESTING="false")
+    assert run_python("manage.py", "makemigrations", "--check", "--dry-run", env=env).returncode == 0
+
+    result = run_python("manage.py", "check", "--deploy", env=env)
+    assert "security.W009" in result.stderr + result.stdout
 
 
 def test_settings_with_malformed_variable_name_it():
