@@ -219,12 +219,32 @@ def step_sweep() -> dict:
     }
 
 
+def step_profile(name: str, repeat: str = "50") -> dict:
+    """pyinstrument over REPEAT requests of one page; the text report goes to bench/out/profile-NAME.txt."""
+    from pyinstrument import Profiler
+
+    page = next(page for page in pages() if page["name"] == name)
+    client = Client(HTTP_HOST=settings.ALLOWED_HOSTS[0])
+    for cookie, value in cookies()[page["who"]].items():
+        client.cookies[cookie] = value
+    client.get(page["path"])
+    profiler = Profiler(interval=0.0002)
+    with profiler:
+        for _ in range(int(repeat)):
+            client.get(page["path"])
+    OUT.mkdir(exist_ok=True)
+    report = OUT / f"profile-{name}.txt"
+    report.write_text(profiler.output_text(unicode=True, show_all=False))
+    return {"report": str(report.relative_to(OUT.parent.parent))}
+
+
 STEPS = {
     "seed": step_seed,
     "prepare": step_prepare,
     "queries": step_queries,
     "breakdown": step_breakdown,
     "sweep": step_sweep,
+    "profile": step_profile,
 }
 
 if __name__ == "__main__":

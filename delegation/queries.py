@@ -1,85 +1,104 @@
-"""What the Technischer Betreuer tab shows: a fixed number of queries, whatever the size."""
+"""What the Technischer Betreuer tab shows: at most ten queries, whatever the size.
+
+Each of the six lists is paged on its own (its page number in its own query parameter) and
+fetched in one query that carries its total along, so no list needs a second COUNT query.
+"""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
 from allauth.account.models import EmailAddress
-from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q, prefetch_related_objects
 from django.db.models.functions import Lower
 from django.utils import timezone
 
 from customercenter.models import Customer
+from customercenter.pagination import paged
 from delegation import rules
 from delegation.models import Caretakership, ManagementRequest, ProjectRelease
 from projects.models import Project
 
-PER_PAGE = 50
-PENDING_SHOWN = 100
+PER_PAGE = 20
+OPEN_PER_PAGE = 10
 RECENT = timedelta(days=30)
 
+# Query parameter of each list's page number.
+PAGE_PARAMS = {
+    "incoming_requests": "antraege",
+    "incoming_releases": "freigaben",
+    "outgoing_requests": "meine-antraege",
+    "outgoing_releases": "meine-freigaben",
+    "released": "freigegeben",
+    "cared": "betreut",
+}
 
-def overview_context(customer: Customer, *, released_page=None, cared_page=None) -> dict:
+
+def overview_context(customer: Customer, pages: dict[str, str | None] | None = None) -> dict:
+    pages = pages or {}
+    now = timezone.now()
     # rules.verified_emails(customer) as a subquery: one round trip less.
     emails = EmailAddress.objects.filter(user_id=customer.user_id, verified=True).values(email_lower=Lower("email"))
+    lists = {
+        "incoming_requests": (
+            rules.pending_requests()
+            .filter(project__owner=customer)
+            .select_related("project", "caretaker")
+            .order_by("-created_at", "-pk")
+        ),
+        "incoming_releases": (
+            rules.pending_releases()
+            .filter(email__in=emails)
+            .exclude(owner=customer)
+            .select_related("owner")
+            .order_by("-created_at", "-pk")
+        ),
+        # The caretaker sees only the p-number of its requests: nothing about the owner before acceptance.
+        "outgoing_requests": (
+            ManagementRequest.objects.filter(caretaker=customer)
+            .filter(Q(status=ManagementRequest.Status.PENDING, lapses_at__gt=now) | Q(decided_at__gt=now - RECENT))
+            .select_related("project")
+            .only("id", "status", "created_at", "decided_at", "lapses_at", "project__number")
+            .order_by("-created_at", "-pk")
+        ),
+        "outgoing_releases": (
+            ProjectRelease.objects.filter(owner=customer)
+            .filter(
+                Q(status__in=[ProjectRelease.Status.PENDING, ProjectRelease.Status.LAPSED])
+                | Q(decided_at__gt=now - RECENT)
+            )
+            .exclude(status=ProjectRelease.Status.LAPSED, link_expires_at__lt=now - RECENT)
+            .order_by("-created_at", "-pk")
+        ),
+        "released": (
+            Caretakership.objects.active(now)
+            .filter(project__owner=customer)
+            .select_related("project", "caretaker")
+            .order_by("project__number", "caretaker__number")
+        ),
+        "cared": (
+            Caretakership.objects.active(now)
+            .filter(caretaker=customer)
+            .select_related("project__owner")
+            .order_by("project__owner__number", "project__number")
+        ),
+    }
+    context = {
+        name: paged(
+            queryset, pages.get(PAGE_PARAMS[name]), PER_PAGE if name in ("released", "cared") else OPEN_PER_PAGE
+        )
+        for name, queryset in lists.items()
+    }
+    # The projects of both release lists in one query.
     projects = Prefetch(
         "projects", queryset=Project.objects.only("id", "number", "name", "owner_id").order_by("number")
     )
-    incoming_requests = (
-        rules.pending_requests()
-        .filter(project__owner=customer)
-        .select_related("project", "caretaker")
-        .order_by("-created_at")[:PENDING_SHOWN]
+    releases = [*context["incoming_releases"].object_list, *context["outgoing_releases"].object_list]
+    prefetch_related_objects(releases, projects)
+    context["has_open_items"] = any(
+        context[name].paginator.count
+        for name in ("incoming_requests", "incoming_releases", "outgoing_requests", "outgoing_releases")
     )
-    incoming_releases = (
-        rules.pending_releases()
-        .filter(email__in=emails)
-        .exclude(owner=customer)
-        .select_related("owner")
-        .order_by("-created_at")[:PENDING_SHOWN]
-    )
-    # The caretaker sees only the p-number of its requests: nothing about the owner before acceptance.
-    outgoing_requests = (
-        ManagementRequest.objects.filter(caretaker=customer)
-        .filter(
-            Q(status=ManagementRequest.Status.PENDING, lapses_at__gt=timezone.now())
-            | Q(decided_at__gt=timezone.now() - RECENT)
-        )
-        .select_related("project")
-        .only("id", "status", "created_at", "decided_at", "lapses_at", "project__number")
-        .order_by("-created_at")[:PENDING_SHOWN]
-    )
-    outgoing_releases = (
-        ProjectRelease.objects.filter(owner=customer)
-        .filter(
-            Q(status__in=[ProjectRelease.Status.PENDING, ProjectRelease.Status.LAPSED])
-            | Q(decided_at__gt=timezone.now() - RECENT)
-        )
-        .exclude(status=ProjectRelease.Status.LAPSED, link_expires_at__lt=timezone.now() - RECENT)
-        .order_by("-created_at")[:PENDING_SHOWN]
-    )
-    released = (
-        Caretakership.objects.active()
-        .filter(project__owner=customer)
-        .select_related("project", "caretaker")
-        .order_by("project__number", "caretaker__number")
-    )
-    cared = (
-        Caretakership.objects.active()
-        .filter(caretaker=customer)
-        .select_related("project__owner")
-        .order_by("project__owner__number", "project__number")
-    )
-    incoming_releases, outgoing_releases = list(incoming_releases), list(outgoing_releases)
-    # The projects of both release lists in one query.
-    prefetch_related_objects(incoming_releases + outgoing_releases, projects)
-    return {
-        "incoming_requests": list(incoming_requests),
-        "incoming_releases": incoming_releases,
-        "outgoing_requests": list(outgoing_requests),
-        "outgoing_releases": outgoing_releases,
-        "released": Paginator(released, PER_PAGE).get_page(released_page),
-        "cared": Paginator(cared, PER_PAGE).get_page(cared_page),
-        "now": timezone.now(),
-    }
+    context["page_params"] = PAGE_PARAMS
+    context["now"] = now
+    return context

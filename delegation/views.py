@@ -33,11 +33,7 @@ def _overview(
     notice_level: str = "success",
     **forms,
 ) -> HttpResponse:
-    context = overview_context(
-        request.customer,
-        released_page=request.GET.get("freigegeben"),
-        cared_page=request.GET.get("betreut"),
-    )
+    context = overview_context(request.customer, request.GET)
     context.update(
         tab="caretakers",
         tab_template="delegation/tab_caretakers.html",

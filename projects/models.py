@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from customercenter.models import Customer
+from projects import lookups  # noqa: F401  (registers pk__one_of)
 
 
 class Server(models.Model):
@@ -31,12 +32,15 @@ class ProjectQuerySet(models.QuerySet["Project"]):
         """
         if customer is None or customer.number is None:
             return self.none()
-        return self.filter(Q(owner=customer) | Q(pk__in=self._cared_for_ids(customer)))
+        # Own and cared-for ids from two index scans, evaluated first (see projects/lookups.py):
+        # an OR of both conditions, or a plain IN, lets PostgreSQL scan every project instead.
+        own = Project.objects.filter(owner=customer).order_by().values("pk")
+        return self.filter(pk__one_of=own.union(self._cared_for_ids(customer), all=True))
 
     def _cared_for_ids(self, customer: Customer):
         from delegation.models import Caretakership
 
-        return Caretakership.objects.active().filter(caretaker=customer).values("project_id")
+        return Caretakership.objects.active().filter(caretaker=customer).order_by().values("project_id")
 
     def search(self, query: str) -> ProjectQuerySet:
         query = (query or "").strip()

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.db.models import Case, IntegerField, OuterRef, Subquery, Value, When
 
 from customercenter.models import Customer
+from customercenter.pagination import paged
 from delegation.models import Caretakership
 from projects.models import Project
 
@@ -18,10 +19,25 @@ def project_list_page(customer: Customer, *, query: str = "", page: str | int | 
         Project.objects.accessible_by(customer)
         .search(query)
         .select_related("owner", "server")
+        .only(*LIST_FIELDS)
         .annotate(
             is_own=Case(When(owner=customer, then=Value(0)), default=Value(1), output_field=IntegerField()),
             care_expires_at=Subquery(my_caretakership.values("expires_at")[:1]),
         )
         .order_by("is_own", "owner__number", "number")
     )
-    return Paginator(projects, settings.PROJECTS_PER_PAGE).get_page(page)
+    return paged(projects, page, settings.PROJECTS_PER_PAGE)
+
+
+# What a row shows; the rest of the owner (address, phone, ...) stays in the database.
+LIST_FIELDS = (
+    "number",
+    "name",
+    "tariff",
+    "php_version",
+    "owner__number",
+    "owner__company",
+    "owner__first_name",
+    "owner__last_name",
+    "server__number",
+)

@@ -19,12 +19,12 @@ from tests.delegation.helpers import HX, OVERVIEW, count_queries, page_text
 from tests.factories import CustomerFactory, ProjectFactory
 
 PROJECTS = "/projekte/"
-# Pinned. Tab: session, user, customer, four open-item lists (verified addresses as a subquery),
-# the projects of both release lists, count and page of the released or cared-for projects,
-# the count of the other list, the unread badge (not in the htmx fragment).
-OVERVIEW_QUERIES = 12
-# List: session, user, customer, count, page, the unread badge (not in the htmx fragment).
-PROJECT_LIST_QUERIES = 6
+# Pinned. Tab: session, user with customer, six lists each with its total in the same query
+# (verified addresses as a subquery), the projects of both release lists, the unread badge
+# (not in the htmx fragment).
+OVERVIEW_QUERIES = 10
+# List: session, user with customer, the page with its total, the unread badge (not in the htmx fragment).
+PROJECT_LIST_QUERIES = 4
 
 
 def bulk_projects(owners: list[Customer], count: int, start: int) -> list[Project]:
@@ -97,7 +97,7 @@ def test_caretaker_query_count_is_the_same_for_2_and_2000_projects(
 
     assert large == small
     assert response.status_code == 200
-    assert ("2000 Projekte" if url == PROJECTS else "Seite 1 von 40") in page_text(response)
+    assert ("2000 Projekte" if url == PROJECTS else "Seite 1 von 100") in page_text(response)
 
 
 @pytest.mark.parametrize(("url", "pinned"), [(OVERVIEW, OVERVIEW_QUERIES), (PROJECTS, PROJECT_LIST_QUERIES)])
@@ -136,11 +136,14 @@ def test_lists_are_paginated(agency):
 
     first = client.get(OVERVIEW).context["cared"]
     third = client.get(OVERVIEW, {"betreut": 3}).context["cared"]
-    projects = client.get(PROJECTS, {"page": 3}).context["page"]
+    projects = client.get(PROJECTS, {"page": 5}).context["page"]
 
-    assert len(first.object_list) == 50
+    assert len(first.object_list) == 20
     assert len(third.object_list) == 20
-    assert len(projects.object_list) == 120 - 2 * settings.PROJECTS_PER_PAGE
+    assert first.paginator.count == third.paginator.count == 120
+    assert client.get(OVERVIEW, {"betreut": 99}).context["cared"].number == 6
+    assert len(projects.object_list) == 120 - 4 * settings.PROJECTS_PER_PAGE
+    assert projects.paginator.count == 120
 
 
 # --- Projektverwaltung: grouped and searchable ------------------------------------------------
