@@ -9,8 +9,9 @@ from django.db.models import F, Func, QuerySet, Subquery
 def paged(queryset: QuerySet, number, per_page: int) -> Page:
     """One page of `queryset` with its total as an uncorrelated subquery of the same SELECT.
 
-    Behaves like `Paginator(queryset, per_page).get_page(number)` (bad numbers give the first
-    page, numbers past the end the last), but needs one round trip instead of two.
+    Answers like `Paginator(queryset, per_page).get_page(number)` (numbers past the end give
+    the last page), except that numbers below one and non-numbers give the first page, and it
+    needs one round trip instead of two.
     """
     try:
         number = max(int(number), 1)

@@ -39,10 +39,13 @@ def overview_context(customer: Customer, pages: dict[str, str | None] | None = N
     now = timezone.now()
     # rules.verified_emails(customer) as a subquery: one round trip less.
     emails = EmailAddress.objects.filter(user_id=customer.user_id, verified=True).values(email_lower=Lower("email"))
+    # Rows about my projects are found from my projects' ids (projects/lookups.py), not by
+    # joining every open row in the table to its project.
+    my_projects = Project.objects.filter(owner=customer).order_by().values("pk")
     lists = {
         "incoming_requests": (
             rules.pending_requests()
-            .filter(project__owner=customer)
+            .filter(project__one_of=my_projects)
             .select_related("project", "caretaker")
             .order_by("-created_at", "-pk")
         ),
@@ -72,7 +75,7 @@ def overview_context(customer: Customer, pages: dict[str, str | None] | None = N
         ),
         "released": (
             Caretakership.objects.active(now)
-            .filter(project__owner=customer)
+            .filter(project__one_of=my_projects)
             .select_related("project", "caretaker")
             .order_by("project__number", "caretaker__number")
         ),

@@ -11,6 +11,7 @@ from django.db import models
 
 @models.AutoField.register_lookup
 @models.BigAutoField.register_lookup
+@models.ForeignKey.register_lookup
 class OneOf(models.Lookup):
     lookup_name = "one_of"
 
