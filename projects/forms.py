@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import DomainNameValidator, URLValidator
 from django.utils.translation import gettext_lazy as _
 
+from customercenter import widgets
 from projects.models import Domain, Order, Project
 
 DATABASE_SUFFIX_RE = re.compile(r"^[a-z][a-z0-9_]{0,15}$")
@@ -59,7 +60,7 @@ def clean_target(kind: str, raw: str) -> str:
 
 
 class PhpVersionForm(forms.Form):
-    php_version = forms.ChoiceField(label=_("PHP-Version"))
+    php_version = forms.ChoiceField(label=_("PHP-Version"), widget=widgets.Select)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -71,6 +72,7 @@ class DatabaseCreateForm(forms.Form):
     suffix = forms.CharField(
         label=_("Name der Datenbank"),
         max_length=16,
+        widget=widgets.TextInput,
         help_text=_("Kleinbuchstaben, Ziffern und Unterstrich; beginnt mit einem Buchstaben."),
     )
 
@@ -100,12 +102,16 @@ class DatabaseCreateForm(forms.Form):
 
 class DomainTargetForm(forms.Form):
     target_kind = forms.ChoiceField(
-        label=_("Art des Ziels"), choices=Domain.TargetKind.choices, initial=Domain.TargetKind.PATH
+        label=_("Art des Ziels"),
+        choices=Domain.TargetKind.choices,
+        initial=Domain.TargetKind.PATH,
+        widget=widgets.Select,
     )
     target = forms.CharField(
         label=_("Ziel"),
         max_length=500,
         initial="/",
+        widget=widgets.TextInput,
         help_text=_("Ein Verzeichnis im Webspace (z. B. /shop) oder eine https://-Adresse."),
     )
 
@@ -120,7 +126,7 @@ class DomainTargetForm(forms.Form):
 
 
 class DomainAddForm(DomainTargetForm):
-    name = forms.CharField(label=_("Domain"), max_length=253)
+    name = forms.CharField(label=_("Domain"), max_length=253, widget=widgets.TextInput)
 
     field_order = ["name", "target_kind", "target"]
 
@@ -145,6 +151,7 @@ class SslOrderForm(forms.Form):
     domain = forms.ModelChoiceField(
         label=_("Domain"),
         queryset=Domain.objects.none(),
+        widget=widgets.Select,
         error_messages={
             "invalid_choice": _("Diese Domain gehört nicht zu diesem Projekt."),
             "required": _("Bitte eine Domain auswählen."),
@@ -169,7 +176,7 @@ class SslOrderForm(forms.Form):
 
 
 class DomainRegisterForm(forms.Form):
-    name = forms.CharField(label=_("Gewünschte Domain"), max_length=253)
+    name = forms.CharField(label=_("Gewünschte Domain"), max_length=253, widget=widgets.TextInput)
 
     def __init__(self, *args, project: Project, **kwargs):
         # Shares the page with the add-domain form: its own ids keep each label on its field.

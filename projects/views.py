@@ -50,9 +50,10 @@ def _detail_context(access: ProjectAccess, **forms) -> dict:
         "php_form": PhpVersionForm(initial={"php_version": project.php_version}),
         "database_form": DatabaseCreateForm(project=project),
         "domain_form": DomainAddForm(project=project),
-        "ssl_form": SslOrderForm(project=project),
-        "register_form": DomainRegisterForm(project=project),
     }
+    if access.can(OwnerOnly.ORDER):
+        defaults["ssl_form"] = SslOrderForm(project=project)
+        defaults["register_form"] = DomainRegisterForm(project=project)
     defaults.update(forms)
     ssl_ordered = set(Order.objects.filter(project=project, kind=Order.Kind.SSL).values_list("subject", flat=True))
     return {
