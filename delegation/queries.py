@@ -22,6 +22,14 @@ from projects.models import Project
 PER_PAGE = 20
 OPEN_PER_PAGE = 10
 RECENT = timedelta(days=30)
+# The columns the tab shows of a project and of a customer (display_name and number).
+PROJECT = ("number", "name", "owner_id")
+CUSTOMER = ("number", "company", "first_name", "last_name")
+
+
+def _of(relation: str, fields: tuple[str, ...]) -> list[str]:
+    return [f"{relation}__{field}" for field in fields]
+
 
 # Query parameter of each list's page number.
 PAGE_PARAMS = {
@@ -47,6 +55,7 @@ def overview_context(customer: Customer, pages: dict[str, str | None] | None = N
             rules.pending_requests()
             .filter(project__one_of=my_projects)
             .select_related("project", "caretaker")
+            .only("created_at", "lapses_at", *_of("project", PROJECT), *_of("caretaker", CUSTOMER))
             .order_by("-created_at", "-pk")
         ),
         "incoming_releases": (
@@ -54,6 +63,7 @@ def overview_context(customer: Customer, pages: dict[str, str | None] | None = N
             .filter(email__in=emails)
             .exclude(owner=customer)
             .select_related("owner")
+            .only("access_expires_at", "require_mfa", "owner", *_of("owner", CUSTOMER))
             .order_by("-created_at", "-pk")
         ),
         # The caretaker sees only the p-number of its requests: nothing about the owner before acceptance.
@@ -77,12 +87,14 @@ def overview_context(customer: Customer, pages: dict[str, str | None] | None = N
             Caretakership.objects.active(now)
             .filter(project__one_of=my_projects)
             .select_related("project", "caretaker")
+            .only("started_at", "expires_at", *_of("project", PROJECT), *_of("caretaker", CUSTOMER))
             .order_by("project__number", "caretaker__number")
         ),
         "cared": (
             Caretakership.objects.active(now)
             .filter(caretaker=customer)
             .select_related("project__owner")
+            .only("expires_at", *_of("project", PROJECT), *_of("project__owner", CUSTOMER))
             .order_by("project__owner__number", "project__number")
         ),
     }

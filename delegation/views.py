@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -23,6 +24,7 @@ from delegation.queries import overview_context
 from delegation.rules import expiry_from_date
 from delegation.services import DelegationError, WrongAccount
 from projects.access import customer_of
+from projects.models import Project
 
 
 def _overview(
@@ -232,12 +234,15 @@ def caretakership_end(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
 
 
 def _release_by_token(token: str) -> ProjectRelease | None:
-    return (
-        ProjectRelease.objects.select_related("owner")
-        .prefetch_related("projects")
-        .filter(token_hash=rules.hash_token(token))
-        .first()
-    )
+    projects = Prefetch("projects", queryset=Project.objects.only("id", "number", "name", "owner_id"))
+    try:
+        return (
+            ProjectRelease.objects.select_related("owner")
+            .prefetch_related(projects)
+            .get(token_hash=rules.hash_token(token))
+        )
+    except ProjectRelease.DoesNotExist:
+        return None
 
 
 def _link_page(request, token: str, release: ProjectRelease | None, *, status: int = 200, problem: str = ""):
