@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 from django.core.paginator import Page, Paginator
-from django.db.models import F, Func, QuerySet, Subquery
+from django.db.models import Count, F, Func, QuerySet, Subquery, Window
 
 
-def paged(queryset: QuerySet, number, per_page: int) -> Page:
-    """One page of `queryset` with its total as an uncorrelated subquery of the same SELECT.
+def paged(queryset: QuerySet, number, per_page: int, *, count_in_window: bool = False) -> Page:
+    """One page of `queryset` and its total from the same SELECT.
+
+    The total is an uncorrelated subquery (counted once, from the indexes), or, with
+    `count_in_window`, `COUNT(*) OVER ()`: for queries that read every matching row anyway
+    (a search filtered after a join), so the rows are walked once instead of twice. Not for
+    queries an index can answer in order: PostgreSQL may then plan as if the LIMIT stopped
+    the walk early, and the window makes it walk everything.
 
     Answers like `Paginator(queryset, per_page).get_page(number)` (numbers past the end give
     the last page), except that numbers below one and non-numbers give the first page, and it
@@ -17,7 +23,10 @@ def paged(queryset: QuerySet, number, per_page: int) -> Page:
         number = max(int(number), 1)
     except (TypeError, ValueError):
         number = 1
-    total = Subquery(queryset.order_by().annotate(page_total=Func(F("pk"), function="COUNT")).values("page_total"))
+    if count_in_window:
+        total = Window(Count("pk"))
+    else:
+        total = Subquery(queryset.order_by().annotate(page_total=Func(F("pk"), function="COUNT")).values("page_total"))
     start = (number - 1) * per_page
     rows = list(queryset.annotate(page_total=total)[start : start + per_page])
     if not rows and number > 1:

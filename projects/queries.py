@@ -26,7 +26,9 @@ def project_list_page(customer: Customer, *, query: str = "", page: str | int | 
         )
         .order_by("is_own", "owner__number", "number")
     )
-    return paged(projects, page, settings.PROJECTS_PER_PAGE)
+    # The order (customer number) is not in any index: every accessible row is read and
+    # sorted anyway, so the total is counted in the same pass.
+    return paged(projects, page, settings.PROJECTS_PER_PAGE, count_in_window=True)
 
 
 # What a row shows; the rest of the owner (address, phone, ...) stays in the database.

@@ -20,11 +20,12 @@ def projects():
     return Project.objects.filter(owner=owner).order_by("number")
 
 
+@pytest.mark.parametrize("count_in_window", [False, True], ids=["subquery", "window"])
 @pytest.mark.parametrize("number", [1, "2", 3, None, "", "x", "99"])
-def test_paged_answers_like_paginator(projects, number):
+def test_paged_answers_like_paginator(projects, number, count_in_window):
     expected = Paginator(projects, 3).get_page(number)
 
-    page = paged(projects, number, 3)
+    page = paged(projects, number, 3, count_in_window=count_in_window)
 
     assert page.number == expected.number
     assert list(page.object_list) == list(expected.object_list)
@@ -39,9 +40,10 @@ def test_numbers_below_one_give_the_first_page(projects, number):
     assert paged(projects, number, 3).number == 1
 
 
-def test_a_page_and_its_total_cost_one_query(projects, django_assert_num_queries):
+@pytest.mark.parametrize("count_in_window", [False, True], ids=["subquery", "window"])
+def test_a_page_and_its_total_cost_one_query(projects, count_in_window, django_assert_num_queries):
     with django_assert_num_queries(1):
-        page = paged(projects, 2, 3)
+        page = paged(projects, 2, 3, count_in_window=count_in_window)
         assert [p.number for p in page] == ["p50003", "p50004", "p50005"]
         assert page.paginator.count == 7
 
