@@ -28,19 +28,33 @@ class ProjectQuerySet(models.QuerySet["Project"]):
     def accessible_by(self, customer: Customer | None) -> ProjectQuerySet:
         """Projects the customer may administer: its own, and those it cares for right now.
 
-        This is the one access decision; every view reaches a project through it.
+        This is the one access decision; every view reaches a project through it or
+        through `accessible_one()`, which asks the same question about a single project.
         """
         if customer is None or customer.number is None:
             return self.none()
         # Own and cared-for ids from two index scans, evaluated first (see projects/lookups.py):
         # an OR of both conditions, or a plain IN, lets PostgreSQL scan every project instead.
         own = Project.objects.filter(owner=customer).order_by().values("pk")
-        return self.filter(pk__one_of=own.union(self._cared_for_ids(customer), all=True))
+        cared_for = self._active_caretakerships(customer).values("project_id")
+        return self.filter(pk__one_of=own.union(cared_for, all=True))
 
-    def _cared_for_ids(self, customer: Customer):
+    def accessible_one(self, customer: Customer | None, **lookup) -> Project:
+        """The one project matching `lookup` (a unique field) if `accessible_by` contains it.
+
+        Same answer as `accessible_by(customer).get(**lookup)`, but the project is found by its
+        key first and then checked, instead of first listing everything the customer may see.
+        Raises Project.DoesNotExist.
+        """
+        if customer is None or customer.number is None:
+            raise Project.DoesNotExist
+        cares = self._active_caretakerships(customer).filter(project=models.OuterRef("pk"))
+        return self.filter(Q(owner=customer) | Q(models.Exists(cares))).get(**lookup)
+
+    def _active_caretakerships(self, customer: Customer):
         from delegation.models import Caretakership
 
-        return Caretakership.objects.active().filter(caretaker=customer).order_by().values("project_id")
+        return Caretakership.objects.active().filter(caretaker=customer).order_by()
 
     def search(self, query: str) -> ProjectQuerySet:
         query = (query or "").strip()

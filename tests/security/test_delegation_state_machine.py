@@ -6,7 +6,8 @@ to take — while time passes and the sweeper runs or does not. Refusals (Delega
 "not found" for someone else's row) are allowed outcomes; after every step the invariants hold:
 
 - at most one active (and one open) caretakership per project and caretaker;
-- accessible_by(customer) is exactly its own projects plus those with an active caretakership
+- accessible_by(customer) and accessible_one(customer, ...) give exactly its own projects plus
+  those with an active caretakership
   (ASVS 5.0 8.2.2, 8.3.2: expiry counts even when the sweeper did not run);
 - every state change has its audit entry;
 - every e-mail that left has exactly one outbox row, and each row was sent at most once.
@@ -14,6 +15,7 @@ to take — while time passes and the sweeper runs or does not. Refusals (Delega
 
 from __future__ import annotations
 
+import contextlib
 from collections import Counter, defaultdict
 from datetime import UTC, datetime, timedelta
 
@@ -226,6 +228,12 @@ class DelegationMachine(RuleBasedStateMachine):
             own = {p.pk for p in self.projects if p.owner_id == customer.pk}
             cared = {project for project, caretaker in active if caretaker == customer.pk}
             assert set(Project.objects.accessible_by(customer).values_list("pk", flat=True)) == own | cared
+            # The single-project form of the same decision (project pages and actions).
+            reachable = set()
+            for project in self.projects:
+                with contextlib.suppress(Project.DoesNotExist):
+                    reachable.add(Project.objects.accessible_one(customer, number=project.number).pk)
+            assert reachable == own | cared
 
     def every_state_change_is_audited(self):
         audited = Counter(
