@@ -135,7 +135,8 @@ def chart(results: dict, path: Path) -> None:
     axes.set_yticks(list(y), labels)
     # Logarithmic, so "2× the floor" is the same distance everywhere.
     axes.set_xscale("log")
-    axes.xaxis.set_major_locator(ticker.FixedLocator([5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000]))
+    axes.set_xlim(left=1)
+    axes.xaxis.set_major_locator(ticker.FixedLocator([1, 2, 3, 5, 10, 20, 30, 50, 100, 200, 500, 1000, 2000, 5000]))
     axes.xaxis.set_major_formatter(ticker.FormatStrFormatter("%g"))
     axes.xaxis.set_minor_formatter(ticker.NullFormatter())
     axes.set_xlabel("latency (ms, log scale)")
