@@ -1,16 +1,19 @@
-"""What the Technischer Betreuer tab shows: at most ten queries, whatever the size.
+"""What the Technischer Betreuer tab shows: ten queries, whatever the size.
 
 Each of the six lists is paged on its own (its page number in its own query parameter) and
-fetched in one query that carries its total along, so no list needs a second COUNT query.
+fetched in one query that carries its total along, so no list needs a second COUNT query
+(only a page number past the end of a list costs two more, see customercenter/pagination.py).
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
+from urllib.parse import urlencode
 
 from allauth.account.models import EmailAddress
 from django.db.models import Prefetch, Q, prefetch_related_objects
 from django.db.models.functions import Lower
+from django.http import QueryDict
 from django.utils import timezone
 
 from customercenter.models import Customer
@@ -22,16 +25,17 @@ from projects.models import Project
 PER_PAGE = 20
 OPEN_PER_PAGE = 10
 RECENT = timedelta(days=30)
-# The columns the tab shows of a project and of a customer (display_name and number).
-PROJECT = ("number", "name", "owner_id")
-CUSTOMER = ("number", "company", "first_name", "last_name")
+# The columns the tab shows of a project, and of a customer: its number and what
+# Customer.display_name reads (keep in step with it, or each row costs a query).
+PROJECT_COLUMNS = ("number", "name", "owner_id")
+CUSTOMER_COLUMNS = ("number", "company", "first_name", "last_name")
 
 
 def _of(relation: str, fields: tuple[str, ...]) -> list[str]:
     return [f"{relation}__{field}" for field in fields]
 
 
-# Query parameter of each list's page number.
+# Query parameter of each list's page number, and its page size.
 PAGE_PARAMS = {
     "incoming_requests": "antraege",
     "incoming_releases": "freigaben",
@@ -40,10 +44,17 @@ PAGE_PARAMS = {
     "released": "freigegeben",
     "cared": "betreut",
 }
+PAGE_SIZES = {"released": PER_PAGE, "cared": PER_PAGE}
 
 
-def overview_context(customer: Customer, pages: dict[str, str | None] | None = None) -> dict:
-    pages = pages or {}
+def kept_pages(query: QueryDict) -> str:
+    """The tab's page numbers of a request as a query string ("?betreut=3"), or ""."""
+    kept = {param: query[param] for param in PAGE_PARAMS.values() if query.get(param, "").isdigit()}
+    return f"?{urlencode(kept)}" if kept else ""
+
+
+def overview_context(customer: Customer, pages: QueryDict | None = None) -> dict:
+    pages = pages if pages is not None else QueryDict()
     now = timezone.now()
     # rules.verified_emails(customer) as a subquery: one round trip less.
     emails = EmailAddress.objects.filter(user_id=customer.user_id, verified=True).values(email_lower=Lower("email"))
@@ -55,7 +66,7 @@ def overview_context(customer: Customer, pages: dict[str, str | None] | None = N
             rules.pending_requests()
             .filter(project__one_of=my_projects)
             .select_related("project", "caretaker")
-            .only("created_at", "lapses_at", *_of("project", PROJECT), *_of("caretaker", CUSTOMER))
+            .only("created_at", "lapses_at", *_of("project", PROJECT_COLUMNS), *_of("caretaker", CUSTOMER_COLUMNS))
             .order_by("-created_at", "-pk")
         ),
         "incoming_releases": (
@@ -63,7 +74,7 @@ def overview_context(customer: Customer, pages: dict[str, str | None] | None = N
             .filter(email__in=emails)
             .exclude(owner=customer)
             .select_related("owner")
-            .only("access_expires_at", "require_mfa", "owner", *_of("owner", CUSTOMER))
+            .only("access_expires_at", "require_mfa", "owner", *_of("owner", CUSTOMER_COLUMNS))
             .order_by("-created_at", "-pk")
         ),
         # The caretaker sees only the p-number of its requests: nothing about the owner before acceptance.
@@ -87,21 +98,19 @@ def overview_context(customer: Customer, pages: dict[str, str | None] | None = N
             Caretakership.objects.active(now)
             .filter(project__one_of=my_projects)
             .select_related("project", "caretaker")
-            .only("started_at", "expires_at", *_of("project", PROJECT), *_of("caretaker", CUSTOMER))
+            .only("started_at", "expires_at", *_of("project", PROJECT_COLUMNS), *_of("caretaker", CUSTOMER_COLUMNS))
             .order_by("project__number", "caretaker__number")
         ),
         "cared": (
             Caretakership.objects.active(now)
             .filter(caretaker=customer)
             .select_related("project__owner")
-            .only("expires_at", *_of("project", PROJECT), *_of("project__owner", CUSTOMER))
+            .only("expires_at", *_of("project", PROJECT_COLUMNS), *_of("project__owner", CUSTOMER_COLUMNS))
             .order_by("project__owner__number", "project__number")
         ),
     }
     context = {
-        name: paged(
-            queryset, pages.get(PAGE_PARAMS[name]), PER_PAGE if name in ("released", "cared") else OPEN_PER_PAGE
-        )
+        name: paged(queryset, pages.get(PAGE_PARAMS[name]), PAGE_SIZES.get(name, OPEN_PER_PAGE))
         for name, queryset in lists.items()
     }
     # The projects of both release lists in one query.
@@ -115,5 +124,7 @@ def overview_context(customer: Customer, pages: dict[str, str | None] | None = N
         for name in ("incoming_requests", "incoming_releases", "outgoing_requests", "outgoing_releases")
     )
     context["page_params"] = PAGE_PARAMS
+    # Forms post back with the pages shown, so the tab comes back as it was.
+    context["kept_pages"] = kept_pages(pages)
     context["now"] = now
     return context

@@ -10,6 +10,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -20,7 +21,7 @@ from customercenter.http import AuthenticatedHttpRequest, wants_fragment
 from delegation import rules, services
 from delegation.forms import AcceptRequestForm, ManagementRequestForm, ReleaseForm
 from delegation.models import ProjectRelease
-from delegation.queries import overview_context
+from delegation.queries import kept_pages, overview_context
 from delegation.rules import expiry_from_date
 from delegation.services import DelegationError, WrongAccount
 from projects.access import customer_of
@@ -68,11 +69,11 @@ def _act(request: AuthenticatedHttpRequest, action: Callable[[], object], succes
         if wants_fragment(request):
             return _overview(request, status=409, notice=str(error), notice_level="warning")
         messages.error(request, str(error))
-        return redirect("contract:caretakers")
+        return redirect(reverse("contract:caretakers") + kept_pages(request.GET))
     if wants_fragment(request):
         return _overview(request, notice=success)
     messages.success(request, success)
-    return redirect("contract:caretakers")
+    return redirect(reverse("contract:caretakers") + kept_pages(request.GET))
 
 
 @require_POST

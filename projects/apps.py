@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class ProjectsConfig(AppConfig):
     name = "projects"
     verbose_name = _("Projekte")
+
+    def ready(self) -> None:
+        from projects import lookups
+
+        lookups.register()

@@ -9,11 +9,15 @@ databases get the plain `IN (subquery)`.
 from django.db import models
 
 
-@models.AutoField.register_lookup
-@models.BigAutoField.register_lookup
-@models.ForeignKey.register_lookup
 class OneOf(models.Lookup):
+    """Registered on primary and foreign keys in ProjectsConfig.ready()."""
+
     lookup_name = "one_of"
+
+    def get_prep_lookup(self):
+        if not hasattr(self.rhs, "resolve_expression"):
+            raise TypeError("one_of takes a subquery (a queryset of one column), not a list of values.")
+        return super().get_prep_lookup()
 
     def as_sql(self, compiler, connection):
         lhs, lhs_params = self.process_lhs(compiler, connection)
@@ -24,3 +28,8 @@ class OneOf(models.Lookup):
         lhs, lhs_params = self.process_lhs(compiler, connection)
         rhs, rhs_params = self.process_rhs(compiler, connection)
         return f"{lhs} = ANY(ARRAY{rhs})", [*lhs_params, *rhs_params]
+
+
+def register() -> None:
+    for field in (models.AutoField, models.BigAutoField, models.ForeignKey):
+        field.register_lookup(OneOf)

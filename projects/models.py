@@ -7,7 +7,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from customercenter.models import Customer
-from projects import lookups  # noqa: F401  (registers pk__one_of)
 
 
 class Server(models.Model):
@@ -35,6 +34,8 @@ class ProjectQuerySet(models.QuerySet["Project"]):
             return self.none()
         # Own and cared-for ids from two index scans, evaluated first (see projects/lookups.py):
         # an OR of both conditions, or a plain IN, lets PostgreSQL scan every project instead.
+        # accessible_one() states the same rule for one project: change both together (the
+        # delegation state machine test checks that they agree).
         own = Project.objects.filter(owner=customer).order_by().values("pk")
         cared_for = self._active_caretakerships(customer).values("project_id")
         return self.filter(pk__one_of=own.union(cared_for, all=True))
@@ -48,6 +49,8 @@ class ProjectQuerySet(models.QuerySet["Project"]):
         """
         if customer is None or customer.number is None:
             raise Project.DoesNotExist
+        # The same rule as accessible_by(), written for a single row: owner, or an active
+        # caretakership of this project (change both together).
         cares = self._active_caretakerships(customer).filter(project=models.OuterRef("pk"))
         return self.filter(Q(owner=customer) | Q(models.Exists(cares))).get(**lookup)
 

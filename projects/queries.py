@@ -11,6 +11,19 @@ from customercenter.pagination import paged
 from delegation.models import Caretakership
 from projects.models import Project
 
+# What a row shows; the rest of the owner (address, phone, ...) stays in the database.
+LIST_FIELDS = (
+    "number",
+    "name",
+    "tariff",
+    "php_version",
+    "owner__number",
+    "owner__company",
+    "owner__first_name",
+    "owner__last_name",
+    "server__number",
+)
+
 
 def project_list_page(customer: Customer, *, query: str = "", page: str | int | None = 1) -> Page:
     """Own projects first, then cared-for ones grouped by their owner, with my expiry."""
@@ -29,17 +42,3 @@ def project_list_page(customer: Customer, *, query: str = "", page: str | int | 
     # The order (customer number) is not in any index: every accessible row is read and
     # sorted anyway, so the total is counted in the same pass.
     return paged(projects, page, settings.PROJECTS_PER_PAGE, count_in_window=True)
-
-
-# What a row shows; the rest of the owner (address, phone, ...) stays in the database.
-LIST_FIELDS = (
-    "number",
-    "name",
-    "tariff",
-    "php_version",
-    "owner__number",
-    "owner__company",
-    "owner__first_name",
-    "owner__last_name",
-    "server__number",
-)

@@ -21,7 +21,7 @@ def projects():
 
 
 @pytest.mark.parametrize("count_in_window", [False, True], ids=["subquery", "window"])
-@pytest.mark.parametrize("number", [1, "2", 3, None, "", "x", "99"])
+@pytest.mark.parametrize("number", [1, "2", 3, None, "", "x", "99", "99999999999999999999"])
 def test_paged_answers_like_paginator(projects, number, count_in_window):
     expected = Paginator(projects, 3).get_page(number)
 

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
 
 from customercenter.models import Customer
@@ -282,3 +283,80 @@ def test_overview_needs_login(client, db):
 
     assert response.status_code == 302
     assert response["Location"].startswith("/konto/login/")
+
+
+# --- Technischer Betreuer: six lists, each paged on its own -----------------------------------
+
+
+@pytest.fixture
+def busy_owner(owner):
+    """An owner with 25 incoming requests and 12 outgoing releases, 3 released projects."""
+    projects = bulk_projects([owner], 25, start=730000)
+    for i, project in enumerate(projects):
+        ManagementRequestFactory(project=project, created_at=timezone.now() - timedelta(minutes=i))
+    for i in range(12):
+        ProjectReleaseFactory(owner=owner, projects=[projects[i]], created_at=timezone.now() - timedelta(minutes=i))
+    bulk_care(projects[:3], [CustomerFactory(company="Agentur Drei")])
+    return owner
+
+
+def test_open_lists_are_paged_each_on_its_own(busy_owner):
+    client = login(busy_owner)
+
+    first = client.get(OVERVIEW).context
+    later = client.get(OVERVIEW, {"antraege": 3, "meine-freigaben": 2}).context
+
+    assert [len(first[name].object_list) for name in ("incoming_requests", "outgoing_releases")] == [10, 10]
+    assert first["incoming_requests"].paginator.count == 25
+    assert later["incoming_requests"].number == 3
+    assert [r.project.number for r in later["incoming_requests"].object_list] == [
+        f"p{730000 + i}" for i in range(20, 25)
+    ]
+    assert later["outgoing_releases"].number == 2
+    assert len(later["outgoing_releases"].object_list) == 2
+    assert later["released"].number == 1
+
+
+def test_a_pager_keeps_the_other_lists_pages(busy_owner):
+    response = login(busy_owner).get(OVERVIEW, {"antraege": 2})
+
+    assert 'href="?antraege=2&amp;meine-freigaben=2"' in response.text
+    assert 'href="?antraege=3"' in response.text
+
+
+@pytest.mark.parametrize("number", ["99999999999999999999", "-1", "x"])
+def test_odd_page_numbers_give_a_page_not_an_error(busy_owner, agency, number):
+    assert login(busy_owner).get(OVERVIEW, {"antraege": number, "freigegeben": number}).status_code == 200
+    assert login(agency).get(PROJECTS, {"page": number}).status_code == 200
+
+
+def test_no_open_items_says_so(caretaker_client):
+    assert "Keine offenen Anträge." in page_text(caretaker_client.get(OVERVIEW))
+
+
+def test_open_items_hide_the_empty_message(busy_owner):
+    assert "Keine offenen Anträge." not in page_text(login(busy_owner).get(OVERVIEW))
+
+
+def test_forms_post_back_with_the_pages_shown(busy_owner):
+    client = login(busy_owner)
+    page = client.get(OVERVIEW, {"antraege": 2, "bogus": "<x>"})
+    shown = page.context["incoming_requests"].object_list[0]
+    decline = reverse("contract:request_decline", args=[shown.pk])
+
+    assert f'action="{decline}?antraege=2"' in page.text
+    assert f'hx-post="{decline}?antraege=2"' in page.text
+    # Every form of the tab sits inside the element that tells htmx where the answer goes.
+    wrapper = page.text.index('<div hx-target="#tab-content" hx-swap="outerHTML">')
+    assert all(
+        match.start() > wrapper for match in re.finditer(r'<form method="post" action="/vertragsdaten', page.text)
+    )
+
+    htmx = client.post(f"{decline}?antraege=2", headers=HX)
+    plain_shown = client.get(OVERVIEW, {"antraege": 2}).context["incoming_requests"].object_list[0]
+    plain = client.post(reverse("contract:request_decline", args=[plain_shown.pk]) + "?antraege=2")
+
+    assert htmx.status_code == 200
+    assert htmx.context["incoming_requests"].number == 2
+    assert plain.status_code == 302
+    assert plain["Location"] == f"{OVERVIEW}?antraege=2"
