@@ -127,7 +127,11 @@ def machine() -> dict:
 
 def git_revision() -> str:
     revision = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
-    dirty = subprocess.run(["git", "status", "--porcelain"], cwd=ROOT, capture_output=True, text=True)
+    # The outputs of the previous run do not make the code under test "changed".
+    outputs = [f":!bench/{name}" for name in ("results.json", "results.md", "latency.png")]
+    dirty = subprocess.run(
+        ["git", "status", "--porcelain", "--", ".", *outputs], cwd=ROOT, capture_output=True, text=True
+    )
     return revision.stdout.strip() + ("+changes" if dirty.stdout.strip() else "")
 
 
