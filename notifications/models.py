@@ -34,6 +34,11 @@ class OutboxEmail(models.Model):
     topic = models.CharField(max_length=64, blank=True, db_index=True)
     # Carries a working link (release, password reset): the body is wiped once it left.
     sensitive = models.BooleanField(default=False)
+    # A digest of the periodic job is stored as template, context and language and rendered by
+    # the worker that sends it: one sweep writes thousands of them in one transaction.
+    template = models.CharField(max_length=64, blank=True)
+    context = models.JSONField(null=True, blank=True)
+    language = models.CharField(max_length=8, blank=True)
 
     class Meta:
         verbose_name = _("E-Mail")
@@ -43,6 +48,17 @@ class OutboxEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.to}: {self.subject}"
+
+    def render(self) -> list[str]:
+        """Render a row stored as template and context (once); returns the fields to save."""
+        if not self.template or self.body_text:
+            return []
+        from notifications.email import render_email
+
+        self.subject, self.body_text, self.body_html = render_email(
+            self.template, self.context or {}, language=self.language or None
+        )
+        return ["subject", "body_text", "body_html"]
 
     def redact(self) -> list[str]:
         """Wipe a sensitive body once the mail has left; returns the fields to save."""

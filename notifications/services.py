@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import translation
 
 from customercenter.models import Customer
-from notifications.email import enqueue_many, queue_templated_email, render_email
+from notifications.email import enqueue_many, queue_templated_email
 from notifications.models import Notification, OutboxEmail
 from notifications.signals import email_undeliverable
 
@@ -84,17 +84,15 @@ def notify_many(digests: Sequence[Digest]) -> int:
             text = str(digest.text())
             lines = [str(line) for line in digest.lines()]
         notifications.append(Notification(recipient=digest.recipient, text=text[:500], link=digest.link))
-        subject, body_text, body_html = render_email(
-            "notice",
-            {"subject": text, "lines": lines, "link": f"{settings.SITE_URL}{digest.link}"},
-            language=language,
-        )
+        # Rendered by the worker that sends it (OutboxEmail.render); the subject is already
+        # what the "notice" template makes of it.
         emails.append(
             OutboxEmail(
                 to=digest.recipient.user.email,
-                subject=subject,
-                body_text=body_text,
-                body_html=body_html,
+                subject=" ".join(text.split())[:255],
+                template="notice",
+                context={"subject": text, "lines": lines, "link": f"{settings.SITE_URL}{digest.link}"},
+                language=language,
                 topic=digest.topic,
             )
         )

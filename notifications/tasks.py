@@ -39,6 +39,9 @@ def deliver(outbox_id: int) -> OutboxEmail | None:
         )
         if email is None:
             return None
+        rendered = email.render()
+        if rendered:
+            email.save(update_fields=rendered)
         message = EmailMultiAlternatives(
             subject=email.subject,
             body=email.body_text,

@@ -14,6 +14,7 @@ from delegation import services, sweeper, tasks
 from delegation.models import Caretakership, ManagementRequest, ProjectRelease
 from delegation.rules import REQUEST_LIFETIME
 from notifications.models import Notification, OutboxEmail
+from notifications.tasks import deliver
 from projects.models import AuditEntry
 from tests.conftest import login
 from tests.delegation.factories import CaretakershipFactory, ManagementRequestFactory, ProjectReleaseFactory
@@ -205,16 +206,39 @@ def test_many_grants_give_one_digest_per_recipient(now, caretaker, on_commit):
     assert OutboxEmail.objects.count() == 4
 
 
-def test_long_digest_is_shortened(now, owner, caretaker):
+def test_long_digest_is_shortened(now, owner, caretaker, on_commit):
     for _ in range(sweeper.MAX_LINES + 5):
         project = ProjectFactory(owner=owner)
         CaretakershipFactory(project=project, caretaker=caretaker, expires_at=now + timedelta(days=2))
 
-    sweeper.sweep(now)
+    with on_commit():
+        sweeper.sweep(now)
 
-    email = OutboxEmail.objects.get(to="agentur@example.com")
-    assert "… und 5 weitere" in email.body_text
-    assert email.body_text.count("– endet am") == sweeper.MAX_LINES
+    [email] = mails_to("agentur@example.com")
+    assert "… und 5 weitere" in email.body
+    assert email.body.count("– endet am") == sweeper.MAX_LINES
+    # The worker keeps what it sent.
+    assert OutboxEmail.objects.get(to="agentur@example.com").body_text == email.body
+
+
+def test_digests_are_rendered_by_the_worker_in_the_recipients_language(now, owner, caretaker, on_commit):
+    caretaker.user.language = "en"
+    caretaker.user.save(update_fields=["language"])
+    CaretakershipFactory(project=ProjectFactory(owner=owner), caretaker=caretaker, expires_at=now - timedelta(hours=1))
+
+    sweeper.sweep(now)
+    waiting = OutboxEmail.objects.get(to="agentur@example.com")
+
+    assert (waiting.template, waiting.language, waiting.body_text) == ("notice", "en", "")
+    assert waiting.subject == waiting.context["subject"]
+
+    deliver(waiting.pk)
+    [email] = mails_to("agentur@example.com")
+    waiting.refresh_from_db()
+    assert email.subject == waiting.subject
+    assert "expired" in email.subject.lower()
+    assert email.body == waiting.body_text
+    assert "<html" in email.alternatives[0][0]
 
 
 def make_due(now, owners: int, per_owner: int) -> None:

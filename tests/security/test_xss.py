@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -17,12 +18,15 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import escape
 
 from customercenter.models import Customer
 from customercenter.services import activate_customer
+from delegation import sweeper
 from delegation.models import Caretakership, ProjectRelease
 from notifications.models import OutboxEmail
+from notifications.tasks import deliver
 from projects.models import Domain
 from tests.conftest import login
 from tests.factories import PASSWORD, DomainFactory, ProjectFactory
@@ -79,7 +83,7 @@ def stammdaten(payload: str, env) -> tuple[str, list[Surface]]:
     data = dict.fromkeys(fields, payload) | {"postal_code": "12345", "country": "DE"}
     assert env.owner_client.post(reverse("contract:master_data"), data).status_code == 302
     env.owner_client.post(reverse("contract:release_new"), {"email": "neu@example.com", "projects": ["p12345"]})
-    return payload, [
+    surfaces = [
         page(env.owner_client, reverse("contract:master_data"), "Stammdaten"),
         page(env.caretaker_client, reverse("projects:list"), "caretaker's Projektverwaltung"),
         page(env.caretaker_client, reverse("projects:detail", args=["p12345"]), "caretaker's project page"),
@@ -88,6 +92,13 @@ def stammdaten(payload: str, env) -> tuple[str, list[Surface]]:
         admin(env, "customercenter_customer_changelist"),
         admin(env, "customercenter_customer_change", env.owner.pk),
     ]
+    # The caretaker's expiry digest names the owner; the worker renders it when it sends it.
+    Caretakership.objects.filter(caretaker=env.caretaker).update(expires_at=timezone.now() - timedelta(minutes=1))
+    sweeper.sweep()
+    digests = OutboxEmail.objects.filter(to=env.caretaker.user.email, topic="expired")
+    for row in digests:
+        deliver(row.pk)
+    return payload, [*surfaces, *mails("expiry digest", digests.all(), in_subject=False)]
 
 
 def partner_signup(payload: str, env) -> tuple[str, list[Surface]]:
@@ -235,7 +246,7 @@ def test_payload_is_inert_everywhere_it_shows(payload, place, env):
 
 # Rendered surfaces per place (pages, e-mail parts, admin pages): the README counts their sum.
 SURFACES = {
-    "stammdaten": 9,
+    "stammdaten": 12,
     "partner_signup": 8,
     "project_name": 12,
     "domain_target": 6,
