@@ -33,3 +33,20 @@ def test_notifications_search_by_customer_number(staff_client, owner, rows):
 def test_outbox_has_no_add_form(staff_client, db):
     assert staff_client.get("/admin/notifications/outboxemail/add/").status_code == 403
     assert not OutboxEmail.objects.exists()
+
+
+def test_a_waiting_digest_shows_what_the_worker_will_send(staff_client, db):
+    email = OutboxEmail.objects.create(
+        to="agentur@example.com",
+        subject="2 Betreuungen sind abgelaufen.",
+        template="notice",
+        context={"subject": "2 Betreuungen sind abgelaufen.", "lines": ["p12345 – bis 1.12.2026"], "link": ""},
+        language="de",
+    )
+
+    response = staff_client.get(f"/admin/notifications/outboxemail/{email.pk}/change/")
+
+    assert response.status_code == 200
+    assert "p12345 – bis 1.12.2026" in response.text
+    email.refresh_from_db()
+    assert email.body_text == ""  # looking does not send or store anything
