@@ -19,6 +19,26 @@ def _run_each(request, queryset, action, done) -> None:
         messages.success(request, done(count))
 
 
+# Support finds a row by p-number, by the owner's or the caretaker's number or address.
+PROJECT_AND_CARETAKER_SEARCH = [
+    "project__number",
+    "=project__owner__number",
+    "project__owner__user__email",
+    "=caretaker__number",
+    "caretaker__user__email",
+]
+
+
+class ChangedOnlyByServices(admin.ModelAdmin):
+    """Rows that only delegation/services.py creates and ends: staff act through the actions."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class ActiveFilter(admin.SimpleListFilter):
     title = _("Zustand")
     parameter_name = "state"
@@ -35,7 +55,7 @@ class ActiveFilter(admin.SimpleListFilter):
 
 
 @admin.register(Caretakership)
-class CaretakershipAdmin(admin.ModelAdmin):
+class CaretakershipAdmin(ChangedOnlyByServices):
     list_display = [
         "project",
         "owner",
@@ -47,22 +67,10 @@ class CaretakershipAdmin(admin.ModelAdmin):
         "end_reason",
     ]
     list_filter = [ActiveFilter, "source", "end_reason"]
-    search_fields = [
-        "project__number",
-        "=project__owner__number",
-        "project__owner__user__email",
-        "=caretaker__number",
-        "caretaker__user__email",
-    ]
+    search_fields = PROJECT_AND_CARETAKER_SEARCH
     list_select_related = ["project__owner", "caretaker"]
     readonly_fields = [f.name for f in Caretakership._meta.fields]
     actions = ["end_by_staff"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("Inhaber"))
     def owner(self, obj: Caretakership):
@@ -79,25 +87,13 @@ class CaretakershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(ManagementRequest)
-class ManagementRequestAdmin(admin.ModelAdmin):
+class ManagementRequestAdmin(ChangedOnlyByServices):
     list_display = ["project", "caretaker", "status", "created_at", "lapses_at", "decided_at"]
     list_filter = ["status"]
-    search_fields = [
-        "project__number",
-        "=project__owner__number",
-        "project__owner__user__email",
-        "=caretaker__number",
-        "caretaker__user__email",
-    ]
+    search_fields = PROJECT_AND_CARETAKER_SEARCH
     list_select_related = ["project", "caretaker"]
     readonly_fields = [f.name for f in ManagementRequest._meta.fields]
     actions = ["end_by_staff"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.action(description=_("Antrag beenden (Support)"))
     def end_by_staff(self, request, queryset):
@@ -110,7 +106,7 @@ class ManagementRequestAdmin(admin.ModelAdmin):
 
 
 @admin.register(ProjectRelease)
-class ProjectReleaseAdmin(admin.ModelAdmin):
+class ProjectReleaseAdmin(ChangedOnlyByServices):
     list_display = [
         "owner",
         "email",
@@ -129,12 +125,6 @@ class ProjectReleaseAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("projects")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("Projekte"))
     def project_numbers(self, obj: ProjectRelease) -> str:
