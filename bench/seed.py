@@ -293,7 +293,10 @@ class Seeder:
         def add(project, caretaker, *, expires_at=None, ended_at=None, end_reason=""):
             start = self.days_ago(40, 900) if ended_at is None else ended_at - timedelta(days=rng.uniform(10, 400))
             source = started.RELEASE if rng.random() < 0.5 else started.REQUEST
-            rows.append((len(rows) + 1, source, start, expires_at, ended_at, end_reason, None, caretaker, project))
+            owner_number = CUSTOMER_NUMBER_OFFSET + self.project_owner[project]
+            rows.append(
+                (len(rows) + 1, source, start, expires_at, ended_at, end_reason, None, owner_number, caretaker, project)
+            )
             audit.append((project, "caretakership.started", self.name[caretaker], start))
             if ended_at is None:
                 self.open_pairs.add((project, caretaker))
@@ -337,6 +340,7 @@ class Seeder:
                 "ended_at",
                 "end_reason",
                 "reminder_sent_at",
+                "owner_number",
                 "caretaker",
                 "project",
             ],

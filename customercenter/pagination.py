@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from math import ceil
+
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, F, Func, QuerySet, Subquery, Window
+from django.db.models import Count, Func, IntegerField, QuerySet, Subquery, Value, Window
+
+_COUNT_ROWS = Func(template="COUNT(*)", output_field=IntegerField())
 
 # Beyond this a page number is a typo or a probe; it would overflow OFFSET in the database.
 MAX_PAGE = 100_000
@@ -23,15 +28,13 @@ def paged(queryset: QuerySet, number: str | int | None, per_page: int, *, count_
     needs one round trip instead of two. Like Paginator's count, the total counts rows: a
     queryset whose joins repeat rows needs `distinct()` in both cases.
     """
-    try:
-        number = min(max(int(number), 1), MAX_PAGE)
-    except (TypeError, ValueError):
-        number = 1
+    number = _page_number(number)
     if count_in_window:
         total = Window(Count("pk"))
     else:
-        # A bare COUNT(), not Count(): an aggregate would make Django add a GROUP BY.
-        total = Subquery(queryset.order_by().annotate(page_total=Func(F("pk"), function="COUNT")).values("page_total"))
+        # A bare COUNT(*), not Count(): an aggregate would make Django add a GROUP BY, and a
+        # counted column would keep a covering index from answering without the table.
+        total = Subquery(queryset.order_by().annotate(page_total=_COUNT_ROWS).values("page_total"))
     start = (number - 1) * per_page
     rows = list(queryset.annotate(page_total=total)[start : start + per_page])
     if not rows and number > 1:
@@ -40,3 +43,49 @@ def paged(queryset: QuerySet, number: str | int | None, per_page: int, *, count_
     paginator = Paginator((), per_page)
     paginator.count = rows[0].page_total if rows else 0  # the total is known: no COUNT query
     return Page(rows, number, paginator)
+
+
+def paged_sections(
+    sections: Sequence[QuerySet],
+    number: str | int | None,
+    per_page: int,
+    *,
+    counted: Sequence[QuerySet] | None = None,
+) -> Page:
+    """One page of several ordered querysets shown one after another (own projects, then
+    cared-for ones), each read in its own index order instead of sorting them all together.
+
+    One query counts every section (or, where given, the `counted` querysets of the same sizes
+    that an index answers without the joins), then each section the page reaches gives its
+    slice: two or three queries whatever the sizes. Numbers are taken as `paged()` takes them.
+    """
+    counts = _counts(counted or sections)
+    total = sum(counts)
+    number = min(_page_number(number), max(1, ceil(total / per_page)))
+    start, rows = (number - 1) * per_page, []
+    for section, count in zip(sections, counts, strict=True):
+        if start < count and len(rows) < per_page:
+            rows.extend(section[start : start + per_page - len(rows)])
+        start = max(0, start - count)
+    paginator = Paginator((), per_page)
+    paginator.count = total
+    return Page(rows, number, paginator)
+
+
+def _counts(sections: Sequence[QuerySet]) -> list[int]:
+    """The sizes of all sections from one UNION ALL of bare COUNTs (see `paged()`)."""
+    counts = [
+        section.order_by()
+        .annotate(section=Value(index), size=_COUNT_ROWS)
+        .values_list("section", "size")
+        for index, section in enumerate(sections)
+    ]
+    sizes = dict(counts[0].union(*counts[1:], all=True))
+    return [sizes.get(index, 0) for index in range(len(sections))]
+
+
+def _page_number(number: str | int | None) -> int:
+    try:
+        return min(max(int(number), 1), MAX_PAGE)
+    except (TypeError, ValueError):
+        return 1

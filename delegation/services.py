@@ -79,7 +79,11 @@ def _start_caretakership(
         try:
             with transaction.atomic():
                 current = Caretakership.objects.create(
-                    project=project, caretaker=caretaker, source=source, expires_at=expires_at
+                    project=project,
+                    caretaker=caretaker,
+                    source=source,
+                    expires_at=expires_at,
+                    owner_number=project.owner.number,
                 )
         except IntegrityError:
             # A parallel acceptance opened it first; extend that one instead.

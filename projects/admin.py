@@ -46,6 +46,14 @@ class ProjectAdmin(admin.ModelAdmin):
     autocomplete_fields = ["owner", "server"]
     inlines = [CaretakershipInline, DomainInline, DatabaseInline]
 
+    def get_readonly_fields(self, request, obj=None):
+        # A p-number is part of host names, and the owner is the contract partner who granted
+        # the caretakerships (which also keep the owner's customer number to sort by): moving a
+        # project to another customer is a contract matter, not an edit.
+        if obj is not None:
+            return ["number", "owner"]
+        return []
+
 
 @admin.register(Server)
 class ServerAdmin(admin.ModelAdmin):

@@ -20,6 +20,7 @@ class CaretakershipFactory(factory.django.DjangoModelFactory):
     project = factory.SubFactory(ProjectFactory)
     caretaker = factory.SubFactory(CustomerFactory)
     source = Caretakership.Source.RELEASE
+    owner_number = factory.LazyAttribute(lambda care: care.project.owner.number)
 
 
 class ManagementRequestFactory(factory.django.DjangoModelFactory):

@@ -106,9 +106,13 @@ def test_declines_withdrawals_and_system_events_in_the_history(owner, caretaker,
     services.withdraw_release(owner=owner, pk=release.pk)
     services.create_release(owner=owner, email="agentur@example.com", projects=[project], access_expires_at=None)
     ManagementRequestFactory(project=project, caretaker=CustomerFactory(), created_at=now - timedelta(days=30))
-    Caretakership.objects.create(project=project, caretaker=caretaker, source="release", expires_at=now)
+    Caretakership.objects.create(
+        project=project, owner_number=project.owner.number, caretaker=caretaker, source="release", expires_at=now
+    )
     sweeper.sweep(now + timedelta(days=15))
-    care = Caretakership.objects.create(project=project, caretaker=caretaker, source="request")
+    care = Caretakership.objects.create(
+        project=project, owner_number=project.owner.number, caretaker=caretaker, source="request"
+    )
     services.staff_end_caretakership(staff=staff, caretakership_id=care.pk)
 
     rows = history(login(owner))

@@ -35,7 +35,9 @@ def end_url(care: Caretakership) -> str:
 
 def test_second_open_caretakership_for_the_same_pair_is_refused_by_the_database(caretakership, project, caretaker):
     with pytest.raises(IntegrityError), transaction.atomic():
-        Caretakership.objects.create(project=project, caretaker=caretaker, source="request")
+        Caretakership.objects.create(
+            project=project, owner_number=project.owner.number, caretaker=caretaker, source="request"
+        )
 
     assert Caretakership.objects.count() == 1
 
@@ -44,7 +46,9 @@ def test_expired_but_unswept_row_still_blocks_a_second_open_row(project, caretak
     CaretakershipFactory(project=project, caretaker=caretaker, expires_at=timezone.now() - timedelta(days=1))
 
     with pytest.raises(IntegrityError), transaction.atomic():
-        Caretakership.objects.create(project=project, caretaker=caretaker, source="request")
+        Caretakership.objects.create(
+            project=project, owner_number=project.owner.number, caretaker=caretaker, source="request"
+        )
 
 
 def test_ended_rows_do_not_block_a_new_caretakership(project, caretaker):

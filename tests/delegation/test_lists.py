@@ -24,8 +24,9 @@ PROJECTS = "/projekte/"
 # (verified addresses as a subquery), the projects of both release lists, the unread badge
 # (not in the htmx fragment).
 OVERVIEW_QUERIES = 10
-# List: session, user with customer, the page with its total, the unread badge (not in the htmx fragment).
-PROJECT_LIST_QUERIES = 4
+# List: session, user with customer, the sizes of both sections (own, cared for), the slice of
+# each section the page reaches, the unread badge (not in the htmx fragment).
+PROJECT_LIST_QUERIES = 6
 
 
 def bulk_projects(owners: list[Customer], count: int, start: int) -> list[Project]:
@@ -44,7 +45,12 @@ def bulk_projects(owners: list[Customer], count: int, start: int) -> list[Projec
 
 def bulk_care(projects: list[Project], caretakers: list[Customer]) -> None:
     Caretakership.objects.bulk_create(
-        Caretakership(project=project, caretaker=caretakers[i % len(caretakers)], source="release")
+        Caretakership(
+            project=project,
+            owner_number=project.owner.number,
+            caretaker=caretakers[i % len(caretakers)],
+            source="release",
+        )
         for i, project in enumerate(projects)
     )
 

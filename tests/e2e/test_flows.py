@@ -83,8 +83,10 @@ def test_owner_releases_two_projects_and_the_agency_loses_one_on_revocation(
 
 def test_requested_management_ends_at_its_expiry_date_without_a_worker(clock, demo_owner, agency, webwerk, browsing):
     # Around the request: a project cared for by another agency, a release waiting for a freelancer.
+    cared = project("p10001")
     Caretakership.objects.create(
-        project=project("p10001"),
+        project=cared,
+        owner_number=cared.owner.number,
         caretaker=webwerk,
         source=Caretakership.Source.REQUEST,
         expires_at=expiry_from_date(date(2026, 12, 31)),

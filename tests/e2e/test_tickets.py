@@ -29,7 +29,9 @@ ANSWER = "Wir haben den Datenbankserver neu gestartet. Bitte versuche es noch ei
 
 def test_caretaker_ticket_is_answered_by_support_in_the_admin(clock, demo_owner, agency, staff, browsing):
     hauptseite = Project.objects.get(number="p10001")
-    Caretakership.objects.create(project=hauptseite, caretaker=agency, source=Caretakership.Source.RELEASE)
+    Caretakership.objects.create(
+        project=hauptseite, owner_number=hauptseite.owner.number, caretaker=agency, source=Caretakership.Source.RELEASE
+    )
     services.open_ticket(
         access=ProjectAccess(project=hauptseite, customer=demo_owner),
         subject="SSL-Zertifikat für hauptseite-p10001.example.net",

@@ -20,4 +20,6 @@ def domain(project) -> Domain:
 @pytest.fixture
 def caretakership(project, caretaker) -> Caretakership:
     """Created directly: the ways in (request, release) arrive with the delegation issue."""
-    return Caretakership.objects.create(project=project, caretaker=caretaker, source="release")
+    return Caretakership.objects.create(
+        project=project, owner_number=project.owner.number, caretaker=caretaker, source="release"
+    )

@@ -98,3 +98,15 @@ def test_project_changelist_query_count_does_not_grow(staff_client, owner, djang
         response = staff_client.get("/admin/projects/project/")
 
     assert response.status_code == 200
+
+
+def test_staff_cannot_move_a_project_to_another_owner_or_renumber_it(staff_client, project):
+    change = staff_client.get(f"/admin/projects/project/{project.pk}/change/")
+    add = staff_client.get("/admin/projects/project/add/")
+
+    assert change.status_code == 200
+    assert 'name="owner"' not in change.text
+    assert 'name="number"' not in change.text
+    assert 'name="name"' in change.text
+    assert 'name="owner"' in add.text
+    assert 'name="number"' in add.text

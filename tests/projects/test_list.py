@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from delegation.models import Caretakership
 from projects.models import Project
+from projects.queries import project_list_page
 from tests.conftest import login
+from tests.delegation.factories import CaretakershipFactory
 from tests.factories import CustomerFactory, ProjectFactory, ServerFactory
 from tests.projects.helpers import HX, count_queries
 
-# session, user, customer, count, page of projects (+ unread badge on the full page)
+# session, user with customer, the sizes of both sections, the slices the page reaches
+# (+ unread badge on the full page)
 PAGE_QUERIES = 6
 FRAGMENT_QUERIES = 5
 
@@ -146,6 +152,45 @@ def test_list_is_paginated(owner_client, owner, settings):
     assert "Seite 1 von 3" in nonsense.text
 
 
+def test_pages_run_from_own_projects_into_cared_for_ones_grouped_by_customer_number(db, settings):
+    settings.PROJECTS_PER_PAGE = 4
+    agency = CustomerFactory()
+    own = [project.number for project in ProjectFactory.create_batch(5, owner=agency)]
+    owners = CustomerFactory.create_batch(3)
+    cared = []
+    for owner in sorted(owners, key=lambda customer: customer.number, reverse=True):
+        for project in ProjectFactory.create_batch(2, owner=owner):
+            CaretakershipFactory(project=project, caretaker=agency)
+    for owner in owners:
+        cared += sorted(project.number for project in owner.projects.all())
+    CaretakershipFactory(project=ProjectFactory(owner=owners[0]), caretaker=agency, ended_at=timezone.now())
+    expired = timezone.now() - timedelta(minutes=1)
+    CaretakershipFactory(project=ProjectFactory(owner=owners[1]), caretaker=agency, expires_at=expired)
+
+    pages = [project_list_page(agency, page=number) for number in (1, 2, 3, 4)]
+
+    listed = [project.number for page in pages[:3] for project in page.object_list]
+    assert listed == sorted(own) + cared
+    assert [len(page.object_list) for page in pages] == [4, 4, 3, 3]
+    assert pages[3].number == 3  # past the end: the last page
+    assert pages[0].paginator.count == 11
+    assert [project.is_own for project in pages[1].object_list] == [True, False, False, False]
+
+
+def test_search_pages_through_both_sections(db, settings):
+    settings.PROJECTS_PER_PAGE = 2
+    agency = CustomerFactory()
+    ProjectFactory(owner=agency, name="Shop alt")
+    ProjectFactory(owner=agency, name="Blog")
+    for name in ["Shop neu", "Shop Test", "Wiki"]:
+        CaretakershipFactory(project=ProjectFactory(name=name), caretaker=agency)
+
+    first, second = (project_list_page(agency, query="shop", page=number) for number in (1, 2))
+
+    assert first.paginator.count == 3
+    assert [project.name for project in first.object_list + second.object_list] == ["Shop alt", "Shop neu", "Shop Test"]
+
+
 def test_anonymous_is_sent_to_login(client, db):
     response = client.get("/projekte/")
 
@@ -184,9 +229,13 @@ def test_list_query_count_is_the_same_for_2_and_200_cared_for_projects(db, djang
     owners = CustomerFactory.create_batch(20)
     for index in range(200):
         project = ProjectFactory(owner=owners[index % len(owners)])
-        Caretakership.objects.create(project=project, caretaker=many, source="release")
+        Caretakership.objects.create(
+            project=project, owner_number=project.owner.number, caretaker=many, source="release"
+        )
     for project in ProjectFactory.create_batch(2, owner=owners[0]):
-        Caretakership.objects.create(project=project, caretaker=few, source="request")
+        Caretakership.objects.create(
+            project=project, owner_number=project.owner.number, caretaker=few, source="request"
+        )
 
     many_client = login(many)
 

@@ -75,9 +75,12 @@ def world(owner, project, caretaker, outsider, staff) -> World:
     revoked = CustomerFactory(user__email="widerrufen@example.com")
     sibling = CustomerFactory(user__email="nachbar@example.com", kind=Customer.Kind.PARTNER)
 
-    caretakership = Caretakership.objects.create(project=project, caretaker=caretaker, source="release")
+    caretakership = Caretakership.objects.create(
+        project=project, owner_number=project.owner.number, caretaker=caretaker, source="release"
+    )
     Caretakership.objects.create(
         project=project,
+        owner_number=project.owner.number,
         caretaker=expired,
         source="request",
         started_at=now - timedelta(days=30),
@@ -85,12 +88,15 @@ def world(owner, project, caretaker, outsider, staff) -> World:
     )
     Caretakership.objects.create(
         project=project,
+        owner_number=project.owner.number,
         caretaker=revoked,
         source="release",
         ended_at=now - timedelta(hours=1),
         end_reason=Caretakership.EndReason.REVOKED,
     )
-    Caretakership.objects.create(project=sibling_project, caretaker=sibling, source="release")
+    Caretakership.objects.create(
+        project=sibling_project, owner_number=sibling_project.owner.number, caretaker=sibling, source="release"
+    )
     pending_request = ManagementRequest.objects.create(
         project=project, caretaker=revoked, lapses_at=now + REQUEST_LIFETIME
     )

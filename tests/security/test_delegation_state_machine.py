@@ -234,6 +234,9 @@ class DelegationMachine(RuleBasedStateMachine):
                 with contextlib.suppress(Project.DoesNotExist):
                     reachable.add(Project.objects.accessible_one(customer, number=project.number).pk)
             assert reachable == own | cared
+            # Its two halves, which Projektverwaltung pages through one after the other.
+            assert set(Project.objects.owned_by(customer).values_list("pk", flat=True)) == own
+            assert sorted(Project.objects.cared_for_by(customer).values_list("pk", flat=True)) == sorted(cared)
 
     def every_state_change_is_audited(self):
         audited = Counter(

@@ -124,7 +124,9 @@ def partner_signup(payload: str, env) -> tuple[str, list[Surface]]:
 
 def project_name(payload: str, env) -> tuple[str, list[Surface]]:
     project = ProjectFactory(owner=env.owner, number="p23456", name=payload)
-    Caretakership.objects.create(project=project, caretaker=env.caretaker, source="release")
+    Caretakership.objects.create(
+        project=project, owner_number=project.owner.number, caretaker=env.caretaker, source="release"
+    )
     env.owner_client.post(reverse("contract:release_new"), {"email": "neu@example.com", "projects": ["p23456"]})
     return payload, [
         page(env.owner_client, reverse("projects:list"), "owner's Projektverwaltung"),
@@ -205,7 +207,9 @@ PLACES = [stammdaten, partner_signup, project_name, domain_target, ticket_texts,
 
 @pytest.fixture
 def env(owner, project, caretaker, staff, owner_client, caretaker_client, staff_client):
-    Caretakership.objects.create(project=project, caretaker=caretaker, source="release")
+    Caretakership.objects.create(
+        project=project, owner_number=project.owner.number, caretaker=caretaker, source="release"
+    )
     return SimpleNamespace(
         owner=owner,
         project=project,

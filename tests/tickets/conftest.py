@@ -19,7 +19,9 @@ def _media_in_tmp(settings, tmp_path):
 
 @pytest.fixture
 def caretakership(project, caretaker) -> Caretakership:
-    return Caretakership.objects.create(project=project, caretaker=caretaker, source=Caretakership.Source.RELEASE)
+    return Caretakership.objects.create(
+        project=project, owner_number=project.owner.number, caretaker=caretaker, source=Caretakership.Source.RELEASE
+    )
 
 
 @pytest.fixture
@@ -28,6 +30,7 @@ def ended_caretaker(project) -> Customer:
     customer = CustomerFactory(company="Agentur Gestern", kind=Customer.Kind.PARTNER, user__email="gestern@example.com")
     Caretakership.objects.create(
         project=project,
+        owner_number=project.owner.number,
         caretaker=customer,
         source=Caretakership.Source.RELEASE,
         started_at=timezone.now() - timedelta(days=30),
@@ -43,6 +46,7 @@ def expired_caretaker(project) -> Customer:
     customer = CustomerFactory(company="Agentur Befristet", kind=Customer.Kind.PARTNER, user__email="frist@example.com")
     Caretakership.objects.create(
         project=project,
+        owner_number=project.owner.number,
         caretaker=customer,
         source=Caretakership.Source.REQUEST,
         started_at=timezone.now() - timedelta(days=30),

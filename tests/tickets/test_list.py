@@ -16,7 +16,9 @@ from tickets.models import Ticket
 @pytest.fixture
 def other_project(owner, caretaker):
     other = ProjectFactory(owner=owner, number="p22222", name="Zweitseite")
-    Caretakership.objects.create(project=other, caretaker=caretaker, source=Caretakership.Source.RELEASE)
+    Caretakership.objects.create(
+        project=other, owner_number=other.owner.number, caretaker=caretaker, source=Caretakership.Source.RELEASE
+    )
     return other
 
 

@@ -42,7 +42,12 @@ def add_tickets(n: int, *, owner, caretaker, projects) -> None:
 def test_ticket_list_query_count_is_fixed(
     caretaker_client, owner, caretaker, project, other_project, caretakership, django_assert_max_num_queries, filters
 ):
-    Caretakership.objects.create(project=other_project, caretaker=caretaker, source=Caretakership.Source.RELEASE)
+    Caretakership.objects.create(
+        project=other_project,
+        owner_number=other_project.owner.number,
+        caretaker=caretaker,
+        source=Caretakership.Source.RELEASE,
+    )
     projects = [project, other_project]
     add_tickets(2, owner=owner, caretaker=caretaker, projects=projects)
     few = count_queries(caretaker_client, LIST, filters)

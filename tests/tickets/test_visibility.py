@@ -222,7 +222,9 @@ def test_a_new_caretakership_shows_the_tickets_again(project, caretaker, caretak
     end_caretakership(caretakership, Caretakership.EndReason.REVOKED)
     assert subjects_listed(caretaker_client.get(LIST)) == []
 
-    Caretakership.objects.create(project=project, caretaker=caretaker, source=Caretakership.Source.REQUEST)
+    Caretakership.objects.create(
+        project=project, owner_number=project.owner.number, caretaker=caretaker, source=Caretakership.Source.REQUEST
+    )
 
     assert sorted(subjects_listed(caretaker_client.get(LIST))) == ["Vom Betreuer", "Vom Inhaber"]
 
@@ -248,7 +250,12 @@ def test_caretaker_of_one_project_never_sees_the_owners_other_projects(
 
 def test_tickets_of_different_owners_stay_apart(owner, project, caretaker, caretakership, outsider):
     foreign_project = ProjectFactory(owner=outsider, number="p77777")
-    Caretakership.objects.create(project=foreign_project, caretaker=caretaker, source=Caretakership.Source.RELEASE)
+    Caretakership.objects.create(
+        project=foreign_project,
+        owner_number=foreign_project.owner.number,
+        caretaker=caretaker,
+        source=Caretakership.Source.RELEASE,
+    )
     open_ticket(owner, project, subject="Ticket Sonnenschein")
     open_ticket(outsider, foreign_project, subject="Ticket Fremd")
 
