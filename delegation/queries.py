@@ -106,7 +106,7 @@ def overview_context(customer: Customer, pages: QueryDict | None = None) -> dict
             .filter(caretaker=customer)
             .select_related("project__owner")
             .only("expires_at", *_of("project", PROJECT_COLUMNS), *_of("project__owner", CUSTOMER_COLUMNS))
-            .order_by("project__owner__number", "project__number")
+            .order_by("owner_number", "project__number")
         ),
     }
     context = {
