@@ -75,9 +75,7 @@ def paged_sections(
 def _counts(sections: Sequence[QuerySet]) -> list[int]:
     """The sizes of all sections from one UNION ALL of bare COUNTs (see `paged()`)."""
     counts = [
-        section.order_by()
-        .annotate(section=Value(index), size=_COUNT_ROWS)
-        .values_list("section", "size")
+        section.order_by().annotate(section=Value(index), size=_COUNT_ROWS).values_list("section", "size")
         for index, section in enumerate(sections)
     ]
     sizes = dict(counts[0].union(*counts[1:], all=True))

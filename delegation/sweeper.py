@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import datetime
 from functools import lru_cache
 
 from django.db import connection, transaction
@@ -31,6 +31,9 @@ from projects.audit import ACTION_LABELS
 from projects.models import AuditEntry
 
 CHUNK = 2000
+# What digests, audit entries and e-mails read of an owner or caretaker (Customer.display_name,
+# language_of()): the sweep loads thousands of them.
+RECIPIENT_FIELDS = ("number", "company", "first_name", "last_name", "user__email", "user__language")
 MAX_LINES = 50
 
 
@@ -108,20 +111,27 @@ def _digest(recipient, items: list, text: Callable, line: Callable, topic: str, 
 
 
 def _day(value: datetime | None) -> str:
-    return _short_date(rules.last_day(value), get_language()) if value else ""
+    return _last_day(value, get_language(), timezone.get_current_timezone_name()) if value else ""
 
 
-@lru_cache(maxsize=1024)
-def _short_date(day: date, language: str) -> str:
-    # Tens of thousands of rows share a few days; the language is part of the key because the format is.
-    return date_format(day, "SHORT_DATE_FORMAT")
+@lru_cache(maxsize=4096)
+def _last_day(expires_at: datetime, language: str, zone: str) -> str:
+    # Tens of thousands of rows share a few expiry moments; the language and the time zone are
+    # part of the key because the format and the day depend on them.
+    return date_format(rules.last_day(expires_at), "SHORT_DATE_FORMAT")
 
 
 def _care_rows(queryset) -> list[Caretakership]:
     """The claimed rows; each owner and caretaker is loaded once, not once per row."""
-    rows = _claim(queryset.select_related("project").order_by("project__number"))
-    people = Customer.objects.select_related("user").in_bulk(
-        {row.project.owner_id for row in rows} | {row.caretaker_id for row in rows}
+    rows = _claim(
+        queryset.select_related("project")
+        .only("project_id", "caretaker_id", "expires_at", "project__number", "project__owner_id")
+        .order_by("project__number")
+    )
+    people = (
+        Customer.objects.select_related("user")
+        .only(*RECIPIENT_FIELDS)
+        .in_bulk({row.project.owner_id for row in rows} | {row.caretaker_id for row in rows})
     )
     for row in rows:
         row.project.owner = people[row.project.owner_id]
