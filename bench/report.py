@@ -1,8 +1,13 @@
-"""Turn one benchmark run into bench/results.json, bench/results.md and bench/latency.png."""
+"""Turn one benchmark run into bench/results.json, bench/results.md and bench/latency.png.
+
+`python -m bench.report compare BEFORE.json AFTER.json` prints the before → after table of two
+runs (results.json of two revisions, measured on the same machine) for the README.
+"""
 
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
@@ -175,3 +180,39 @@ def write(results: dict) -> None:
     (BENCH / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     (BENCH / "results.md").write_text(markdown(results))
     chart(results, BENCH / "latency.png")
+
+
+def compare(before: dict, after: dict) -> str:
+    """Two runs side by side: what a change bought, page by page and for the sweep."""
+    old_pages = {page["name"]: page for page in before["pages"]}
+    floors = f"{floor_medians(before)[0]} ms → {floor_medians(after)[0]} ms"
+    lines = [
+        f"Revision {before['revision']} → {after['revision']}; floor median (mean of both floor runs) {floors}.",
+        "",
+        "| Page | median (ms) | × floor | queries | in-process SQL / Python (ms) | HTML (KB) |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for page in after["pages"]:
+        old = old_pages.get(page["name"])
+        if old is None:
+            continue
+        was, now = old["in_process"], page["in_process"]
+        lines.append(
+            f"| {page['label']} | {old['p50_ms']} → {page['p50_ms']} | {old['ratio']}× → {page['ratio']}× | "
+            f"{old['queries_large']} → {page['queries_large']} | "
+            f"{was['sql_ms']} / {was['python_ms']} → {now['sql_ms']} / {now['python_ms']} | "
+            f"{was['html_kb']} → {now['html_kb']} |"
+        )
+    old_sweep, sweep = before["sweep"]["first"], after["sweep"]["first"]
+    lines.append(
+        f"| Sweep, {after['sweep']['due_before']:,} due caretakerships | {old_sweep['seconds']} s → "
+        f"{sweep['seconds']} s | | {old_sweep['queries']} → {sweep['queries']} | | |"
+    )
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 4 or sys.argv[1] != "compare":
+        raise SystemExit("usage: python -m bench.report compare BEFORE.json AFTER.json")
+    runs = [json.loads(Path(name).read_text()) for name in sys.argv[2:]]
+    sys.stdout.write(compare(*runs))
