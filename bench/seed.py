@@ -22,6 +22,7 @@ from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.utils import timezone
 
+from customercenter.bulk import insert_rows
 from customercenter.models import CUSTOMER_NUMBER_OFFSET, Customer, CustomerNumber, User
 from delegation.models import Caretakership, ManagementRequest, ProjectRelease
 from delegation.rules import REQUEST_LIFETIME, expiry_from_date, hash_token
@@ -113,25 +114,6 @@ PHP = ["8.1", "8.2", "8.3", "8.4"]
 TARIFFS = [choice.value for choice in Project.Tariff]
 
 
-def copy(model, fields: list[str], rows: Iterable[tuple]) -> int:
-    """COPY rows (tuples in the order of `fields`, model field names) into the model's table.
-
-    Columns the seeder does not name get the field's default, so a new field with a
-    default does not break the benchmark.
-    """
-    meta = model._meta
-    named = [meta.get_field(name) for name in fields]
-    rest = [field for field in meta.concrete_fields if field not in named]
-    defaults = tuple(field.get_default() for field in rest)
-    columns = ", ".join(connection.ops.quote_name(field.column) for field in named + rest)
-    count = 0
-    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {meta.db_table} ({columns}) FROM STDIN") as out:
-        for row in rows:
-            out.write_row(row + defaults)
-            count += 1
-    return count
-
-
 class Seeder:
     def __init__(self, size: Size, seed: int = 20_26):
         self.size = size
@@ -147,7 +129,7 @@ class Seeder:
         return expiry_from_date(timezone.localdate(self.now) + timedelta(days=self.rng.randint(low, high)))
 
     def write(self, model, fields: list[str], rows: Iterable[tuple]) -> None:
-        self.counts[model._meta.label] = self.counts.get(model._meta.label, 0) + copy(model, fields, rows)
+        self.counts[model._meta.label] = self.counts.get(model._meta.label, 0) + insert_rows(model, fields, rows)
 
     # --- people -----------------------------------------------------------------------------
 

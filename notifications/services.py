@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import translation
 
+from customercenter.bulk import insert_rows
 from customercenter.models import Customer
 from notifications.email import enqueue_many, queue_templated_email
 from notifications.models import Notification, OutboxEmail
@@ -83,22 +84,22 @@ def notify_many(digests: Sequence[Digest]) -> int:
         with translation.override(language):
             text = str(digest.text())
             lines = [str(line) for line in digest.lines()]
-        notifications.append(Notification(recipient=digest.recipient, text=text[:500], link=digest.link))
+        notifications.append((digest.recipient.pk, text[:500], digest.link))
         # Rendered by the worker that sends it (OutboxEmail.render); the subject is already
         # what the "notice" template makes of it.
         emails.append(
-            OutboxEmail(
-                to=digest.recipient.user.email,
-                subject=" ".join(text.split())[:255],
-                template="notice",
-                context={"subject": text, "lines": lines, "link": f"{settings.SITE_URL}{digest.link}"},
-                language=language,
-                topic=digest.topic,
+            (
+                digest.recipient.user.email,
+                " ".join(text.split())[:255],
+                "notice",
+                {"subject": text, "lines": lines, "link": f"{settings.SITE_URL}{digest.link}"},
+                language,
+                digest.topic,
             )
         )
-    Notification.objects.bulk_create(notifications, batch_size=1000)
-    created = OutboxEmail.objects.bulk_create(emails, batch_size=1000)
-    ids = [email.pk for email in created]
+    insert_rows(Notification, ["recipient", "text", "link"], notifications)
+    fields = ["to", "subject", "template", "context", "language", "topic"]
+    ids = insert_rows(OutboxEmail, fields, emails, returning_ids=True)
     transaction.on_commit(lambda: enqueue_many(ids))
     return len(digests)
 
