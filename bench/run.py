@@ -347,7 +347,7 @@ def main() -> None:
     floor = {**floors[0]}
     floor["p50_runs_ms"] = [run["p50_ms"] for run in floors]
     floor["server_cpu_runs_ms"] = [run["server_cpu_ms"] for run in floors]
-    for page, before, after in zip(pages, floors, floors[1:], strict=True):
+    for page, before, after in zip(pages, floors[:-1], floors[1:], strict=True):
         page["floor_p50_ms"] = round((before["p50_ms"] + after["p50_ms"]) / 2, 2)
         page["floor_server_cpu_ms"] = round((before["server_cpu_ms"] + after["server_cpu_ms"]) / 2, 2)
     results["floor_p50_ms"] = round(sum(floor["p50_runs_ms"]) / len(floors), 2)
