@@ -88,8 +88,11 @@ class Caretakership(models.Model):
                 condition=Q(ended_at__isnull=True),
                 name="care_open_expiry",
             ),
+            # A caretaker's projects in the order Projektverwaltung shows them; with the
+            # project and expiry included, counting them (also when searching) is index-only.
             models.Index(
                 fields=["caretaker", "owner_number"],
+                include=["project", "expires_at"],
                 condition=Q(ended_at__isnull=True),
                 name="care_open_by_caretaker_owner",
             ),

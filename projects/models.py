@@ -52,7 +52,8 @@ class ProjectQuerySet(models.QuerySet["Project"]):
         Joined to that caretakership (at most one is active per project and caretaker), whose
         expiry comes along as `care_expires_at` and the owner's customer number as
         `care_owner_number`, which an index keeps in order: a page of an agency's thousands of
-        projects is read from the index instead of sorted.
+        projects is read from the index instead of sorted. Its `care_project` and
+        `care_owner_number` let a search filter the caretakerships before the join.
         """
         from delegation.models import active_condition
 
@@ -61,6 +62,7 @@ class ProjectQuerySet(models.QuerySet["Project"]):
         return self.filter(Q(caretakerships__caretaker=customer) & active_condition(via="caretakerships__")).annotate(
             care_expires_at=models.F("caretakerships__expires_at"),
             care_owner_number=models.F("caretakerships__owner_number"),
+            care_project=models.F("caretakerships__project"),
         )
 
     def accessible_one(self, customer: Customer | None, **lookup) -> Project:
@@ -83,19 +85,29 @@ class ProjectQuerySet(models.QuerySet["Project"]):
         return Caretakership.objects.active().filter(caretaker=customer).order_by()
 
     def search(self, query: str) -> ProjectQuerySet:
-        query = (query or "").strip()
-        if not query:
-            return self
-        condition = (
-            Q(number__icontains=query)
-            | Q(name__icontains=query)
-            | Q(owner__company__icontains=query)
-            | Q(owner__last_name__icontains=query)
-            | Q(owner__first_name__icontains=query)
-        )
-        if query.isdigit():
-            condition |= Q(owner__number=int(query))
-        return self.filter(condition)
+        """Projects matching `query` by p-number or name, or by their owner (see `search_condition`)."""
+        condition = search_condition(query)
+        return self if condition is None else self.filter(condition)
+
+
+def search_condition(query: str, *, project: str = "pk", owner_number: str = "owner__number") -> Q | None:
+    """Rows whose project matches `query` by p-number or name, or whose owner matches by name or
+    customer number; None for an empty query.
+
+    Projects and customers are matched on their own (trigram indexes on PostgreSQL, see
+    migration 0003) and the rows are then filtered by key: `project` and `owner_number` name
+    those keys on the queried model, so caretakerships can be searched without joining
+    thousands of projects and owners first.
+    """
+    query = (query or "").strip()
+    if not query:
+        return None
+    projects = Project.objects.filter(Q(number__icontains=query) | Q(name__icontains=query)).order_by()
+    owners = Q(company__icontains=query) | Q(last_name__icontains=query) | Q(first_name__icontains=query)
+    if query.isdigit():
+        owners |= Q(number=int(query))
+    owner_numbers = Customer.objects.filter(owners).exclude(number=None).order_by()
+    return Q(**{f"{project}__in": projects.values("pk")}) | Q(**{f"{owner_number}__in": owner_numbers.values("number")})
 
 
 class Project(models.Model):

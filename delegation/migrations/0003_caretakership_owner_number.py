@@ -32,6 +32,7 @@ class Migration(migrations.Migration):
             index=models.Index(
                 condition=Q(("ended_at__isnull", True)),
                 fields=["caretaker", "owner_number"],
+                include=["project", "expires_at"],
                 name="care_open_by_caretaker_owner",
             ),
         ),

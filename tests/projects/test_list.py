@@ -191,6 +191,30 @@ def test_search_pages_through_both_sections(db, settings):
     assert [project.name for project in first.object_list + second.object_list] == ["Shop alt", "Shop neu", "Shop Test"]
 
 
+def test_caretaker_finds_cared_for_projects_by_owner_name_number_and_p_number(db):
+    agency = CustomerFactory()
+    baker = CustomerFactory(company="Bäckerei Sonnenschein", first_name="Lea", last_name="Richter")
+    other = CustomerFactory(company="Autohaus Wolf", first_name="Max", last_name="Bauer")
+    for owner, names in [(baker, ["Shop", "Blog"]), (other, ["Portal"])]:
+        for name in names:
+            CaretakershipFactory(project=ProjectFactory(owner=owner, name=name), caretaker=agency)
+    ended = ProjectFactory(owner=baker, name="Alt")
+    CaretakershipFactory(project=ended, caretaker=agency, ended_at=timezone.now())
+    portal = Project.objects.get(name="Portal")
+
+    def found(query):
+        page = project_list_page(agency, query=query)
+        assert page.paginator.count == len(page.object_list)
+        return sorted(project.name for project in page.object_list)
+
+    assert found("sonnenschein") == ["Blog", "Shop"]
+    assert found("RICHTER") == ["Blog", "Shop"]
+    assert found(str(other.number)) == ["Portal"]
+    assert found(portal.number.upper()) == ["Portal"]
+    assert found("alt") == []
+    assert found("nichts") == []
+
+
 def test_anonymous_is_sent_to_login(client, db):
     response = client.get("/projekte/")
 
