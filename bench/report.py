@@ -130,14 +130,13 @@ def markdown(results: dict) -> str:
 
 
 def floor_note(results: dict) -> str:
-    floor = next(page for page in results["pages"] if page["name"] == "floor")
-    runs = floor.get("p50_runs_ms", [floor["p50_ms"]])
     floor_ms, _ = floor_medians(results)
+    rounds = results["config"].get("rounds", 1)
     return (
-        f"The floor was measured {len(runs)} times, before the first page, between the pages and after the last "
-        f"({' ms, '.join(str(run) for run in runs)} ms; mean {floor_ms} ms, the line in the chart). Each page's "
-        "ratio is taken against the mean of the floor runs right before and after it (column 'floor around it'), "
-        "so the machine's drift over the run does not decide a target; the floor row shows the first run."
+        f"Each page was measured in {rounds} slices, alternating with slices of the floor, and its ratio is taken "
+        "against the floor slices of the same half minute (column 'floor around it'): the machine drifts by "
+        f"15–30 % over a run, and that drift must not decide a target. The floor row and the chart's line are the "
+        f"median of all floor slices ({floor_ms} ms); medians and p95 are the medians of the slices' values."
     )
 
 

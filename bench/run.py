@@ -5,7 +5,8 @@ and bench/latency.png.
 Everything runs against 127.0.0.1 only, every load run is bounded in time, and the
 gunicorn started here is stopped again. Knobs (environment): BENCH_POSTGRES (server URL
 without database), BENCH_REDIS_URL, BENCH_PORT, BENCH_WORKERS, BENCH_CONNECTIONS,
-BENCH_DURATION, BENCH_WARMUP and BENCH_IDLE_WAIT (seconds).
+BENCH_DURATION (seconds per page, split into BENCH_ROUNDS slices that alternate with slices of
+the floor), BENCH_WARMUP and BENCH_IDLE_WAIT (seconds).
 
 Other work on the machine skews every number, so each measurement records the load
 average, and the load phase first waits (bounded) for the machine to calm down.
@@ -20,6 +21,7 @@ import platform
 import re
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -42,6 +44,7 @@ PORT = int(os.environ.get("BENCH_PORT", "8765"))
 WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "2"))
 DURATION = int(os.environ.get("BENCH_DURATION", "10"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
 WARMUP = int(os.environ.get("BENCH_WARMUP", "3"))
 IDLE_WAIT = int(os.environ.get("BENCH_IDLE_WAIT", "120"))
 
@@ -250,48 +253,81 @@ def wrk(path: str, cookies: dict[str, str], seconds: int) -> dict:
     return json.loads(line.removeprefix("WRK_JSON "))
 
 
-def measure(pages: list[dict], cookies: dict[str, dict[str, str]]) -> list[dict]:
+def slice_of(server: subprocess.Popen, page: dict, jar: dict[str, str], seconds: int) -> dict:
+    """One wrk run of a page, with the server CPU it cost."""
+    before = cpu_seconds(server_processes(server))
+    summary = wrk(page["path"], jar, seconds)
+    after = cpu_seconds(server_processes(server))
+    if sum(summary["errors"].values()):
+        raise SystemExit(f"{page['path']}: {summary['errors']} errors under load")
+    summary["cpu_seconds"] = sum(used - before.get(pid, 0.0) for pid, used in after.items())
+    return summary
+
+
+def summarise(page: dict, slices: list[dict], load: list[float]) -> dict:
+    """A page's figures over its slices: medians of the slices' percentiles, totals of the rest."""
+    requests = sum(run["requests"] for run in slices)
+
+    def median_ms(key: str) -> float:
+        return round(statistics.median(run["latency_us"][key] for run in slices) / 1000, 2)
+
+    return {
+        **page,
+        "requests": requests,
+        "rps": round(requests / (sum(run["duration_us"] for run in slices) / 1e6), 1),
+        "p50_ms": median_ms("p50"),
+        "p90_ms": median_ms("p90"),
+        "p95_ms": median_ms("p95"),
+        "p99_ms": median_ms("p99"),
+        "mean_ms": median_ms("mean"),
+        "kb_per_response": round(sum(run["bytes"] for run in slices) / max(requests, 1) / 1024, 1),
+        # CPU per request hardly depends on what else runs on the machine; latency does.
+        "server_cpu_ms": round(sum(run["cpu_seconds"] for run in slices) / max(requests, 1) * 1000, 2),
+        "p50_slices_ms": [round(run["latency_us"]["p50"] / 1000, 2) for run in slices],
+        "load_average": load,
+    }
+
+
+def measure(floor: dict, pages: list[dict], cookies: dict[str, dict[str, str]]) -> tuple[dict, list[dict]]:
+    """Each page in ROUNDS short slices, alternating with slices of the floor.
+
+    The machine drifts by 15-30 % over the minutes of a run; a page is compared with the floor
+    slices taken in the same half minute, so the drift does not decide a ratio.
+    """
     server = start_gunicorn()
-    results = []
+    seconds = max(1, DURATION // ROUNDS)
+    floor_slices, results = [], []
     try:
-        for page in pages:
-            jar = cookies[page["who"]]
-            status, body = get(page["path"], jar)
+        for page in [floor, *pages]:
+            status, body = get(page["path"], cookies[page["who"]])
             # A lost session would measure the login redirect instead of the page.
             if status != 200 or b"Abmelden" not in body:
                 raise SystemExit(f"{page['path']} answered {status} without a signed-in page")
+        wrk(floor["path"], cookies[floor["who"]], WARMUP)
+        for page in pages:
+            jar = cookies[page["who"]]
             wrk(page["path"], jar, WARMUP)
             load_before = load_average()
-            before = cpu_seconds(server_processes(server))
-            summary = wrk(page["path"], jar, DURATION)
-            after = cpu_seconds(server_processes(server))
-            # CPU per request hardly depends on what else runs on the machine; latency does.
-            used = sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
-            latency, errors = summary["latency_us"], sum(summary["errors"].values())
-            if errors:
-                raise SystemExit(f"{page['path']}: {summary['errors']} errors under load")
-            results.append(
-                {
-                    **page,
-                    "requests": summary["requests"],
-                    "rps": round(summary["requests"] / (summary["duration_us"] / 1e6), 1),
-                    "p50_ms": round(latency["p50"] / 1000, 2),
-                    "p90_ms": round(latency["p90"] / 1000, 2),
-                    "p95_ms": round(latency["p95"] / 1000, 2),
-                    "p99_ms": round(latency["p99"] / 1000, 2),
-                    "mean_ms": round(latency["mean"] / 1000, 2),
-                    "kb_per_response": round(summary["bytes"] / max(summary["requests"], 1) / 1024, 1),
-                    "server_cpu_ms": round(used / max(summary["requests"], 1) * 1000, 2),
-                    "load_average": [load_before, load_average()],
-                }
-            )
+            around, slices = [], []
+            for _ in range(ROUNDS):
+                around.append(slice_of(server, floor, cookies[floor["who"]], seconds))
+                slices.append(slice_of(server, page, jar, seconds))
+            load = [load_before, load_average()]
+            result = summarise(page, slices, load)
+            floor_here = summarise(floor, around, load)
+            result["floor_p50_ms"] = floor_here["p50_ms"]
+            result["floor_server_cpu_ms"] = floor_here["server_cpu_ms"]
+            floor_slices += around
+            results.append(result)
             log(
-                f"{page['name']:<18} p50 {results[-1]['p50_ms']:>7} ms  p95 {results[-1]['p95_ms']:>7} ms  "
-                f"{results[-1]['rps']:>6} req/s  server CPU {results[-1]['server_cpu_ms']:>6} ms/request"
+                f"{page['name']:<18} p50 {result['p50_ms']:>7} ms  p95 {result['p95_ms']:>7} ms  "
+                f"{result['rps']:>6} req/s  server CPU {result['server_cpu_ms']:>6} ms/request  "
+                f"(floor {result['floor_p50_ms']} ms)"
             )
     finally:
         stop_gunicorn(server)
-    return results
+    loads = [value for result in results for value in result["load_average"]]
+    return summarise(floor, floor_slices, [min(loads), max(loads)]), results
 
 
 # --- sweep ---------------------------------------------------------------------------------------
@@ -316,7 +352,13 @@ def main() -> None:
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "revision": git_revision(),
         "machine": machine(),
-        "config": {"workers": WORKERS, "connections": CONNECTIONS, "duration_s": DURATION, "warmup_s": WARMUP},
+        "config": {
+            "workers": WORKERS,
+            "connections": CONNECTIONS,
+            "duration_s": DURATION,
+            "rounds": ROUNDS,
+            "warmup_s": WARMUP,
+        },
     }
     log(f"machine: {results['machine']}")
     log("creating and migrating the benchmark databases")
@@ -333,25 +375,15 @@ def main() -> None:
     results["load_average_at_start"] = wait_for_quiet()
     log("in-process breakdown (SQL vs Python)")
     breakdown = run_step("breakdown")
-    log(f"load: {WORKERS} gunicorn workers, wrk {CONNECTIONS} connections, {WARMUP} s warm-up + {DURATION} s per page")
-    # The machine drifts over the minutes of a run (±15-30 % here), so the floor is measured
-    # before the first page, between the pages and after the last: each page is compared with
-    # the mean of the floor runs right before and after it.
+    log(
+        f"load: {WORKERS} gunicorn workers, wrk {CONNECTIONS} connections, {WARMUP} s warm-up, then {ROUNDS} rounds "
+        f"of {max(1, DURATION // ROUNDS)} s floor + {max(1, DURATION // ROUNDS)} s page per page"
+    )
     floor_page = next(page for page in prepared["pages"] if page["name"] == "floor")
     others = [page for page in prepared["pages"] if page is not floor_page]
-    order = [floor_page]
-    for page in others:
-        order += [page, floor_page]
-    measured = measure(order, prepared["cookies"])
-    floors, pages = measured[0::2], measured[1::2]
-    floor = {**floors[0]}
-    floor["p50_runs_ms"] = [run["p50_ms"] for run in floors]
-    floor["server_cpu_runs_ms"] = [run["server_cpu_ms"] for run in floors]
-    for page, before, after in zip(pages, floors[:-1], floors[1:], strict=True):
-        page["floor_p50_ms"] = round((before["p50_ms"] + after["p50_ms"]) / 2, 2)
-        page["floor_server_cpu_ms"] = round((before["server_cpu_ms"] + after["server_cpu_ms"]) / 2, 2)
-    results["floor_p50_ms"] = round(sum(floor["p50_runs_ms"]) / len(floors), 2)
-    results["floor_server_cpu_ms"] = round(sum(floor["server_cpu_runs_ms"]) / len(floors), 2)
+    floor, pages = measure(floor_page, others, prepared["cookies"])
+    results["floor_p50_ms"] = floor["p50_ms"]
+    results["floor_server_cpu_ms"] = floor["server_cpu_ms"]
     pages = [floor, *pages]
     for page in pages:
         page["queries_large"] = queries["large"][page["name"]]
