@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.db import connection
+from django.db.models import NOT_PROVIDED
+from django.utils import timezone
 
 BATCH = 1000
 
@@ -21,6 +23,8 @@ def insert_rows(model, fields: list[str], rows: Iterable[tuple], *, returning_id
     meta = model._meta
     named = [meta.get_field(name) for name in fields]
     rows = list(rows)
+    if not rows:
+        return [] if returning_ids else 0
     if connection.vendor != "postgresql":
         objects = model.objects.bulk_create(
             [model(**{field.attname: value for field, value in zip(named, row, strict=True)}) for row in rows],
@@ -38,11 +42,25 @@ def insert_rows(model, fields: list[str], rows: Iterable[tuple], *, returning_id
             ids = [key for (key,) in cursor.fetchall()]
         named = [meta.pk, *named]
         rows = [(key, *row) for key, row in zip(ids, rows, strict=True)]
-    rest = [field for field in meta.concrete_fields if field not in named and not field.primary_key]
-    defaults = tuple(field.get_default() for field in rest)
+    # Columns not named: the database's own default where the field has one, else the field's
+    # default (or the current time for auto_now fields), prepared once for all rows.
+    rest = [
+        field
+        for field in meta.concrete_fields
+        if field not in named and not field.primary_key and field.db_default is NOT_PROVIDED
+    ]
+    now = timezone.now()
+    defaults = tuple(
+        field.get_db_prep_save(
+            now if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False) else field.get_default(),
+            connection,
+        )
+        for field in rest
+    )
     columns = ", ".join(connection.ops.quote_name(field.column) for field in named + rest)
     json_columns = [index for index, field in enumerate(named) if field.get_internal_type() == "JSONField"]
-    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {meta.db_table} ({columns}) FROM STDIN") as out:
+    table = connection.ops.quote_name(meta.db_table)
+    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as out:
         for row in rows:
             if json_columns:
                 row = list(row)

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from math import ceil
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Func, IntegerField, QuerySet, Subquery, Value, Window
+from django.db.models import Func, IntegerField, QuerySet, Subquery, Value
 
 _COUNT_ROWS = Func(template="COUNT(*)", output_field=IntegerField())
 
@@ -14,14 +14,10 @@ _COUNT_ROWS = Func(template="COUNT(*)", output_field=IntegerField())
 MAX_PAGE = 100_000
 
 
-def paged(queryset: QuerySet, number: str | int | None, per_page: int, *, count_in_window: bool = False) -> Page:
+def paged(queryset: QuerySet, number: str | int | None, per_page: int) -> Page:
     """One page of `queryset` and its total from the same SELECT.
 
-    The total is an uncorrelated subquery (counted once, from the indexes), or, with
-    `count_in_window`, `COUNT(*) OVER ()`: for queries that read every matching row anyway
-    (a search filtered after a join), so the rows are walked once instead of twice. Not for
-    queries an index can answer in order: PostgreSQL may then plan as if the LIMIT stopped
-    the walk early, and the window makes it walk everything.
+    The total is an uncorrelated subquery, counted once, from the indexes.
 
     Answers like `Paginator(queryset, per_page).get_page(number)` (numbers past the end give
     the last page), except that numbers below one and non-numbers give the first page, and it
@@ -29,12 +25,9 @@ def paged(queryset: QuerySet, number: str | int | None, per_page: int, *, count_
     queryset whose joins repeat rows needs `distinct()` in both cases.
     """
     number = _page_number(number)
-    if count_in_window:
-        total = Window(Count("pk"))
-    else:
-        # A bare COUNT(*), not Count(): an aggregate would make Django add a GROUP BY, and a
-        # counted column would keep a covering index from answering without the table.
-        total = Subquery(queryset.order_by().annotate(page_total=_COUNT_ROWS).values("page_total"))
+    # A bare COUNT(*), not Count(): an aggregate would make Django add a GROUP BY, and a
+    # counted column would keep a covering index from answering without the table.
+    total = Subquery(queryset.order_by().annotate(page_total=_COUNT_ROWS).values("page_total"))
     start = (number - 1) * per_page
     rows = list(queryset.annotate(page_total=total)[start : start + per_page])
     if not rows and number > 1:

@@ -58,8 +58,9 @@ class Caretakership(models.Model):
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
     # The owner's customer number, copied when the caretakership starts, so a caretaker's
     # projects come grouped by customer straight from an index (Projektverwaltung, Betreute
-    # Projekte) instead of joining and sorting thousands of rows. Neither a project's owner nor
-    # a customer number can change after the fact, so the copy cannot go stale.
+    # Projekte) instead of joining and sorting thousands of rows. Nothing changes a project's
+    # owner or a customer number after the fact (the admin keeps both read-only), so the copy
+    # stays true; the delegation state machine test checks it.
     owner_number = models.PositiveIntegerField(_("Kundennummer des Inhabers"), editable=False)
 
     objects = CaretakershipQuerySet.as_manager()

@@ -50,9 +50,10 @@ class ProjectAdmin(admin.ModelAdmin):
         # A p-number is part of host names, and the owner is the contract partner who granted
         # the caretakerships (which also keep the owner's customer number to sort by): moving a
         # project to another customer is a contract matter, not an edit.
+        fields = list(super().get_readonly_fields(request, obj))
         if obj is not None:
-            return ["number", "owner"]
-        return []
+            fields += ["number", "owner"]
+        return fields
 
 
 @admin.register(Server)

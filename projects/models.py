@@ -34,8 +34,8 @@ class ProjectQuerySet(models.QuerySet["Project"]):
             return self.none()
         # Own and cared-for ids from two index scans, evaluated first (see projects/lookups.py):
         # an OR of both conditions, or a plain IN, lets PostgreSQL scan every project instead.
-        # accessible_one() states the same rule for one project: change both together (the
-        # delegation state machine test checks that they agree).
+        # accessible_one(), owned_by() and cared_for_by() state the same rule in other shapes:
+        # change all of them together (the delegation state machine test checks that they agree).
         own = Project.objects.owned_by(customer).order_by().values("pk")
         cared_for = self._active_caretakerships(customer).values("project_id")
         return self.filter(pk__one_of=own.union(cared_for, all=True))
@@ -46,7 +46,7 @@ class ProjectQuerySet(models.QuerySet["Project"]):
             return self.none()
         return self.filter(owner=customer)
 
-    def cared_for_by(self, customer: Customer | None) -> ProjectQuerySet:
+    def cared_for_by(self, customer: Customer | None, *, at=None) -> ProjectQuerySet:
         """The second half of `accessible_by`: projects the customer cares for right now.
 
         Joined to that caretakership (at most one is active per project and caretaker), whose
@@ -59,7 +59,8 @@ class ProjectQuerySet(models.QuerySet["Project"]):
 
         if customer is None or customer.number is None:
             return self.none()
-        return self.filter(Q(caretakerships__caretaker=customer) & active_condition(via="caretakerships__")).annotate(
+        care = Q(caretakerships__caretaker=customer) & active_condition(at=at, via="caretakerships__")
+        return self.filter(care).annotate(
             care_expires_at=models.F("caretakerships__expires_at"),
             care_owner_number=models.F("caretakerships__owner_number"),
             care_project=models.F("caretakerships__project"),
@@ -104,7 +105,7 @@ def search_condition(query: str, *, project: str = "pk", owner_number: str = "ow
         return None
     projects = Project.objects.filter(Q(number__icontains=query) | Q(name__icontains=query)).order_by()
     owners = Q(company__icontains=query) | Q(last_name__icontains=query) | Q(first_name__icontains=query)
-    if query.isdigit():
+    if query.isdecimal() and query.isascii():
         owners |= Q(number=int(query))
     owner_numbers = Customer.objects.filter(owners).exclude(number=None).order_by()
     return Q(**{f"{project}__in": projects.values("pk")}) | Q(**{f"{owner_number}__in": owner_numbers.values("number")})

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.paginator import Page
 from django.db.models import DateTimeField, Value
+from django.utils import timezone
 
 from customercenter.models import Customer
 from customercenter.pagination import paged_sections
@@ -35,8 +36,9 @@ def project_list_page(customer: Customer, *, query: str = "", page: str | int | 
         .annotate(is_own=Value(True), care_expires_at=Value(None, output_field=DateTimeField()))
         .order_by("number")
     )
+    now = timezone.now()  # one moment for the rows and their count
     cared_for = (
-        Project.objects.cared_for_by(customer)
+        Project.objects.cared_for_by(customer, at=now)
         .select_related("owner", "server")
         .only(*LIST_FIELDS)
         .annotate(is_own=Value(False))
@@ -44,7 +46,7 @@ def project_list_page(customer: Customer, *, query: str = "", page: str | int | 
     )
     # The cared-for ones are counted from the caretakerships alone (one active row per
     # project), and searched by the keys the caretakership keeps: no join to every project.
-    caretakerships = Caretakership.objects.active().filter(caretaker=customer)
+    caretakerships = Caretakership.objects.active(now).filter(caretaker=customer)
     condition = search_condition(query, project="care_project", owner_number="care_owner_number")
     if condition is not None:
         cared_for = cared_for.filter(condition)

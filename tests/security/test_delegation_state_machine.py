@@ -23,7 +23,7 @@ import time_machine
 from django.core import mail
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, F
 from django.test import TestCase
 from django.utils import timezone
 from hypothesis import HealthCheck, settings
@@ -224,6 +224,8 @@ class DelegationMachine(RuleBasedStateMachine):
         assert max(Counter(active).values(), default=0) <= 1
 
     def access_is_own_projects_plus_active_caretakerships(self, active):
+        # The owner's number copied onto each caretakership (its sort key) is the owner's.
+        assert not Caretakership.objects.exclude(owner_number=F("project__owner__number")).exists()
         for customer in self.customers:
             own = {p.pk for p in self.projects if p.owner_id == customer.pk}
             cared = {project for project, caretaker in active if caretaker == customer.pk}
