@@ -19,7 +19,7 @@ MAX_SEED_SECONDS = 60.0
 
 
 def floor_medians(results: dict) -> tuple[float, float]:
-    """The floor's median latency and CPU per request: the mean of all its runs (see bench/run.py)."""
+    """The floor's median latency and CPU per request over all its slices (see bench/run.py)."""
     floor = next(page for page in results["pages"] if page["name"] == "floor")
     return results.get("floor_p50_ms", floor["p50_ms"]), results.get("floor_server_cpu_ms", floor["server_cpu_ms"])
 
@@ -131,13 +131,16 @@ def markdown(results: dict) -> str:
 
 
 def floor_note(results: dict) -> str:
+    floor = next(page for page in results["pages"] if page["name"] == "floor")
+    slices = floor.get("p50_slices_ms", [floor["p50_ms"]])
     floor_ms, _ = floor_medians(results)
     rounds = results["config"].get("rounds", 1)
     return (
         f"Each page was measured in {rounds} slices, alternating with slices of the floor, and its ratio is taken "
-        "against the floor slices of the same half minute (column 'floor around it'): the machine drifts by "
-        f"15–30 % over a run, and that drift must not decide a target. The floor row and the chart's line are the "
-        f"median of all floor slices ({floor_ms} ms); medians and p95 are the medians of the slices' values."
+        "against the floor slices of the same half minute (column 'floor around it'): the floor's median moved "
+        f"between {min(slices)} and {max(slices)} ms over this run, and that drift must not decide a target. The "
+        f"floor row and the chart's line are the median of all floor slices ({floor_ms} ms); medians and p95 are "
+        "the medians of the slices' values."
     )
 
 
