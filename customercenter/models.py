@@ -70,6 +70,12 @@ class CustomerNumber(models.Model):
         return str(CUSTOMER_NUMBER_OFFSET + self.pk)
 
 
+def display_name(company: str, first_name: str, last_name: str) -> str:
+    """How a customer is named on a page: the company, with the person behind it if there is one."""
+    person = f"{first_name} {last_name}".strip()
+    return f"{company} ({person})" if company and person else company or person
+
+
 class Customer(models.Model):
     class Kind(models.TextChoices):
         HOSTING = "hosting", _("Hosting-Kunde")
@@ -98,8 +104,7 @@ class Customer(models.Model):
 
     @property
     def display_name(self) -> str:
-        person = f"{self.first_name} {self.last_name}".strip()
-        return f"{self.company} ({person})" if self.company and person else self.company or person
+        return display_name(self.company, self.first_name, self.last_name)
 
     @property
     def is_active_customer(self) -> bool:

@@ -169,12 +169,12 @@ def test_pages_run_from_own_projects_into_cared_for_ones_grouped_by_customer_num
 
     pages = [project_list_page(agency, page=number) for number in (1, 2, 3, 4)]
 
-    listed = [project.number for page in pages[:3] for project in page.object_list]
+    listed = [project["number"] for page in pages[:3] for project in page.object_list]
     assert listed == sorted(own) + cared
     assert [len(page.object_list) for page in pages] == [4, 4, 3, 3]
     assert pages[3].number == 3  # past the end: the last page
     assert pages[0].paginator.count == 11
-    assert [project.is_own for project in pages[1].object_list] == [True, False, False, False]
+    assert [project["is_own"] for project in pages[1].object_list] == [True, False, False, False]
 
 
 def test_search_pages_through_both_sections(db, settings):
@@ -188,7 +188,8 @@ def test_search_pages_through_both_sections(db, settings):
     first, second = (project_list_page(agency, query="shop", page=number) for number in (1, 2))
 
     assert first.paginator.count == 3
-    assert [project.name for project in first.object_list + second.object_list] == ["Shop alt", "Shop neu", "Shop Test"]
+    names = [project["name"] for project in first.object_list + second.object_list]
+    assert names == ["Shop alt", "Shop neu", "Shop Test"]
 
 
 def test_caretaker_finds_cared_for_projects_by_owner_name_number_and_p_number(db):
@@ -205,7 +206,7 @@ def test_caretaker_finds_cared_for_projects_by_owner_name_number_and_p_number(db
     def found(query):
         page = project_list_page(agency, query=query)
         assert page.paginator.count == len(page.object_list)
-        return sorted(project.name for project in page.object_list)
+        return sorted(project["name"] for project in page.object_list)
 
     assert found("sonnenschein") == ["Blog", "Shop"]
     assert found("RICHTER") == ["Blog", "Shop"]
