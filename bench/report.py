@@ -119,6 +119,7 @@ def markdown(results: dict) -> str:
         "",
         floor_note(results),
         "",
+        *([*costs_table(results["costs"]), ""] if "costs" in results else []),
         f"Load average (1 min) when the load test started: {results['load_average_at_start']}, during the pages "
         f"{min(p['load_average'][0] for p in results['pages'])}–{max(p['load_average'][1] for p in results['pages'])}"
         f", before the sweep: {sweep['load_average_before']}. The load test itself keeps the two CPUs busy "
@@ -128,6 +129,28 @@ def markdown(results: dict) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def costs_table(costs: dict) -> list[str]:
+    """Where the CPU of each page goes in process, against the floor's whole request."""
+    floor = costs["floor"]["request"]
+    lines = [
+        f"Where the CPU goes, in process (Python only, median of {costs.get('runs', 50)} runs, ms; a page may add "
+        f"one floor, {floor} ms, to reach 2×):",
+        "",
+        "| Page | request | above the floor | its own parts |",
+        "| --- | ---: | ---: | --- |",
+    ]
+    for name, parts in costs.items():
+        if not isinstance(parts, dict) or "request" not in parts:
+            continue
+        own = "; ".join(f"{label} {ms}" for label, ms in parts.items() if label != "request")
+        above = "–" if name == "floor" else round(parts["request"] - floor, 2)
+        lines.append(f"| {name} | {parts['request']} | {above} | {own} |")
+    blocks = costs.get("building blocks", {})
+    if blocks:
+        lines += ["", "Building blocks: " + "; ".join(f"{label} {ms} ms" for label, ms in blocks.items()) + "."]
+    return lines
 
 
 def floor_note(results: dict) -> str:

@@ -375,6 +375,8 @@ def main() -> None:
     results["load_average_at_start"] = wait_for_quiet()
     log("in-process breakdown (SQL vs Python)")
     breakdown = run_step("breakdown")
+    log("in-process costs (where the CPU of each page goes)")
+    results["costs"] = run_step("costs")
     log(
         f"load: {WORKERS} gunicorn workers, wrk {CONNECTIONS} connections, {WARMUP} s warm-up, then {ROUNDS} rounds "
         f"of {max(1, DURATION // ROUNDS)} s floor + {max(1, DURATION // ROUNDS)} s page per page"

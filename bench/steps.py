@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import statistics
 import string
 import sys
 import time
@@ -33,6 +34,7 @@ from projects.models import AuditEntry  # noqa: E402
 
 OUT = Path(__file__).resolve().parent / "out"
 BREAKDOWN_REQUESTS = 20
+COST_RUNS = 50
 
 
 def pages() -> list[dict]:
@@ -160,6 +162,97 @@ def step_breakdown() -> dict:
     return result
 
 
+def cpu_ms(work) -> float:
+    """Median Python CPU of one call of `work` (process time: PostgreSQL's own work is not in it)."""
+    for _ in range(5):
+        work()
+    samples = []
+    for _ in range(COST_RUNS):
+        started = time.process_time()
+        work()
+        samples.append(time.process_time() - started)
+    return round(statistics.median(samples) * 1000, 2)
+
+
+def step_costs() -> dict:
+    """Where a page's CPU goes, in process: the whole request, and the parts that are the page's
+    own (its queries: building, compiling, reading rows; its template), next to building blocks
+    such as the cheapest list query. What a page may add on top of the floor is one floor."""
+    from django.template.loader import get_template
+    from django.test import RequestFactory
+    from django.utils import translation
+
+    from delegation.forms import ManagementRequestForm
+    from delegation.queries import overview_context
+    from projects.access import get_project_or_404
+    from projects.models import Project
+    from projects.queries import LIST_FIELDS, project_list_page
+    from projects.views import _detail_context
+
+    translation.activate(settings.LANGUAGE_CODE)
+    jar, by_name = cookies(), {page["name"]: page for page in pages()}
+    people = {
+        "agency": Customer.objects.select_related("user").get(user__email=AGENCY_EMAIL),
+        "owner": Customer.objects.select_related("user").get(user__email=OWNER_EMAIL),
+    }
+
+    def request_ms(name: str) -> float:
+        page = by_name[name]
+        client = Client(HTTP_HOST=settings.ALLOWED_HOSTS[0])
+        for cookie, value in jar[page["who"]].items():
+            client.cookies[cookie] = value
+        return cpu_ms(lambda: client.get(page["path"]))
+
+    def request_of(name: str):
+        page = by_name[name]
+        request = RequestFactory().get(page["path"], HTTP_HOST=settings.ALLOWED_HOSTS[0])
+        request.user = people[page["who"]].user
+        request.customer = people[page["who"]]
+        return request
+
+    result = {"runs": COST_RUNS, "floor": {"request": request_ms("floor")}}
+    base = get_template("base.html")
+    result["floor"]["base layout (template)"] = cpu_ms(lambda: base.render({}, request_of("floor")))
+
+    rows = get_template("projects/list.html#project-list")
+    for name, query in (("project_list", ""), ("project_search", by_name["project_search"]["path"].split("q=")[1])):
+        agency, request = people["agency"], request_of(name)
+        page = project_list_page(agency, query=query)
+        result[name] = {
+            "request": request_ms(name),
+            "queries": cpu_ms(lambda: project_list_page(agency, query=query)),  # noqa: B023
+            "rows (template)": cpu_ms(lambda: rows.render({"page": page, "query": query}, request)),  # noqa: B023
+        }
+
+    tab = get_template("delegation/tab_caretakers.html")
+    for name in ("caretakers_agency", "caretakers_owner"):
+        customer, request = people[by_name[name]["who"]], request_of(name)
+        context = overview_context(customer)
+        context.update(request_form=ManagementRequestForm(caretaker=customer), accept_error=None, notice="")
+        result[name] = {
+            "request": request_ms(name),
+            "six lists (queries)": cpu_ms(lambda: overview_context(customer)),  # noqa: B023
+            "tab (template)": cpu_ms(lambda: tab.render(context, request)),  # noqa: B023
+        }
+
+    request, number = request_of("project_detail"), by_name["project_detail"]["path"].split("/")[2]
+    access = get_project_or_404(request, number)
+    context = _detail_context(access)
+    detail = get_template("projects/detail.html")
+    result["project_detail"] = {
+        "request": request_ms("project_detail"),
+        "finding and checking the project (query)": cpu_ms(lambda: get_project_or_404(request, number)),
+        "sections and forms (queries)": cpu_ms(lambda: _detail_context(access)),
+        "page with its base layout (template)": cpu_ms(lambda: detail.render(context, request)),
+    }
+    own = Project.objects.filter(owner=people["owner"]).order_by("number").values(*LIST_FIELDS)
+    result["building blocks"] = {
+        "one query: 25 rows in index order, as values": cpu_ms(lambda: list(own[:25])),
+        "one query: a project by its number": cpu_ms(lambda: Project.objects.get(number=number)),
+    }
+    return result
+
+
 class QueryTimer:
     def __init__(self):
         self.seconds = 0.0
@@ -243,6 +336,7 @@ STEPS = {
     "prepare": step_prepare,
     "queries": step_queries,
     "breakdown": step_breakdown,
+    "costs": step_costs,
     "sweep": step_sweep,
     "profile": step_profile,
 }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 
-from bench.report import compare, targets
+from bench.report import compare, costs_table, targets
 
 
 def page(name: str, p50: float, queries: int = 4) -> dict:
@@ -74,3 +74,20 @@ def test_compare_shows_each_page_and_the_sweep_before_and_after():
     assert table.startswith("Revision 1111111 → 2222222; floor median 3.0 ms → 3.0 ms.")
     assert "| List | 15.0 → 6.0 | 5.0× → 2.0× | 4 → 4 | 1.0 / 14.0 → 1.0 / 5.0 | 4.0 → 4.0 |" in table
     assert "| Sweep, 20,000 due caretakerships | 9.0 s → 6.3 s | | 43 → 43 | | |" in table
+
+
+def test_costs_table_shows_what_each_page_adds_to_the_floor():
+    costs = {
+        "runs": 50,
+        "floor": {"request": 9.0, "base layout (template)": 4.0},
+        "project_list": {"request": 21.5, "queries": 6.1, "rows (template)": 2.2},
+        "building blocks": {"one query": 0.7},
+        "process": {"wall_seconds": 30.0},
+    }
+
+    lines = costs_table(costs)
+
+    assert "| floor | 9.0 | – | base layout (template) 4.0 |" in lines
+    assert "| project_list | 21.5 | 12.5 | queries 6.1; rows (template) 2.2 |" in lines
+    assert lines[-1] == "Building blocks: one query 0.7 ms."
+    assert not any("wall_seconds" in line or line.startswith("| process") for line in lines)
