@@ -22,7 +22,8 @@ def paged(queryset: QuerySet, number: str | int | None, per_page: int) -> Page:
     Answers like `Paginator(queryset, per_page).get_page(number)` (numbers past the end give
     the last page), except that numbers below one and non-numbers give the first page, and it
     needs one round trip instead of two. Like Paginator's count, the total counts rows: a
-    queryset whose joins repeat rows needs `distinct()` in both cases.
+    queryset whose joins repeat rows needs `distinct()` in both cases. A `values()` queryset
+    gives its rows as dicts, as it does elsewhere.
     """
     number = _page_number(number)
     # A bare COUNT(*), not Count(): an aggregate would make Django add a GROUP BY, and a
@@ -34,7 +35,8 @@ def paged(queryset: QuerySet, number: str | int | None, per_page: int) -> Page:
         # Past the end (the list shrank since the link was made): the last page, as Paginator does.
         return Paginator(queryset, per_page).get_page(number)
     paginator = Paginator((), per_page)
-    paginator.count = rows[0].page_total if rows else 0  # the total is known: no COUNT query
+    # The total is known: no COUNT query.
+    paginator.count = (rows[0]["page_total"] if isinstance(rows[0], dict) else rows[0].page_total) if rows else 0
     return Page(rows, number, paginator)
 
 

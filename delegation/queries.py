@@ -11,12 +11,12 @@ from datetime import timedelta
 from urllib.parse import urlencode
 
 from allauth.account.models import EmailAddress
-from django.db.models import Prefetch, Q, prefetch_related_objects
+from django.db.models import F, Prefetch, Q, prefetch_related_objects
 from django.db.models.functions import Lower
 from django.http import QueryDict
 from django.utils import timezone
 
-from customercenter.models import Customer
+from customercenter.models import Customer, display_name
 from customercenter.pagination import paged
 from delegation import rules
 from delegation.models import Caretakership, ManagementRequest, ProjectRelease
@@ -29,10 +29,22 @@ RECENT = timedelta(days=30)
 # Customer.display_name reads (keep in step with it, or each row costs a query).
 PROJECT_COLUMNS = ("number", "name", "owner_id")
 CUSTOMER_COLUMNS = ("number", "company", "first_name", "last_name")
+NAME_COLUMNS = CUSTOMER_COLUMNS[1:]
 
 
 def _of(relation: str, fields: tuple[str, ...]) -> list[str]:
     return [f"{relation}__{field}" for field in fields]
+
+
+def _named(prefix: str, relation: str, fields: tuple[str, ...] = CUSTOMER_COLUMNS) -> dict[str, F]:
+    """A customer's columns as values: `<prefix>_number`, `<prefix>_company`, ..."""
+    return {f"{prefix}_{field}": F(f"{relation}__{field}") for field in fields}
+
+
+# The two long lists (an owner's caretakers, an agency's projects) come as values, not model
+# instances: a row costs less to read and to render. Each row: pk, expiry, project number and
+# name, and the other side's number and name (`caretaker_…` or `owner_…`).
+CARE_COLUMNS = {"project_number": F("project__number"), "project_name": F("project__name")}
 
 
 # Query parameter of each list's page number, and its page size.
@@ -97,22 +109,28 @@ def overview_context(customer: Customer, pages: QueryDict | None = None) -> dict
         "released": (
             Caretakership.objects.active(now)
             .filter(project__one_of=my_projects)
-            .select_related("project", "caretaker")
-            .only("started_at", "expires_at", *_of("project", PROJECT_COLUMNS), *_of("caretaker", CUSTOMER_COLUMNS))
             .order_by("project__number", "caretaker__number")
+            .values("pk", "started_at", "expires_at", **CARE_COLUMNS, **_named("caretaker", "caretaker"))
         ),
         "cared": (
             Caretakership.objects.active(now)
             .filter(caretaker=customer)
-            .select_related("project__owner")
-            .only("expires_at", *_of("project", PROJECT_COLUMNS), *_of("project__owner", CUSTOMER_COLUMNS))
             .order_by("owner_number", "project__number")
+            # The owner's number is the caretakership's own copy of it.
+            .values(
+                "pk", "expires_at", "owner_number", **CARE_COLUMNS, **_named("owner", "project__owner", NAME_COLUMNS)
+            )
         ),
     }
     context = {
         name: paged(queryset, pages.get(PAGE_PARAMS[name]), PAGE_SIZES.get(name, OPEN_PER_PAGE))
         for name, queryset in lists.items()
     }
+    for side, name in (("caretaker", "released"), ("owner", "cared")):
+        for row in context[name].object_list:
+            row[f"{side}_name"] = display_name(
+                row[f"{side}_company"], row[f"{side}_first_name"], row[f"{side}_last_name"]
+            )
     # The projects of both release lists in one query.
     projects = Prefetch(
         "projects", queryset=Project.objects.only("id", "number", "name", "owner_id").order_by("number")
