@@ -10,7 +10,7 @@ from django.utils import timezone
 from customercenter.models import Customer, display_name
 from customercenter.pagination import paged_sections
 from delegation.models import Caretakership
-from projects.models import Project, search_condition
+from projects.models import Project, search_keys
 
 # What a row shows, as plain values: the list is the page agencies open most, and a row of
 # values costs a fraction of a project with its owner and server as model instances, to read
@@ -33,21 +33,19 @@ def project_list_page(customer: Customer, *, query: str = "", page: str | int | 
     Each row is a dict: the LIST_FIELDS and LIST_COLUMNS, `is_own`, `care_expires_at`, and for
     display the `tariff_label` and `owner_name`.
     """
-    own = (
-        Project.objects.owned_by(customer)
-        .search(query)
-        .order_by("number")
-        .values(*LIST_FIELDS, **LIST_COLUMNS, is_own=Value(True), care_expires_at=NO_EXPIRY)
-    )
+    keys = search_keys(query)
+    own = Project.objects.owned_by(customer)
+    if keys is not None:
+        own = own.filter(keys.condition())
+    own = own.order_by("number").values(*LIST_FIELDS, **LIST_COLUMNS, is_own=Value(True), care_expires_at=NO_EXPIRY)
     now = timezone.now()  # one moment for the rows and their count
     cared_for = Project.objects.cared_for_by(customer, at=now).order_by("care_owner_number", "number")
     # The cared-for ones are counted from the caretakerships alone (one active row per
     # project), and searched by the keys the caretakership keeps: no join to every project.
     caretakerships = Caretakership.objects.active(now).filter(caretaker=customer)
-    condition = search_condition(query, project="care_project", owner_number="care_owner_number")
-    if condition is not None:
-        cared_for = cared_for.filter(condition)
-        caretakerships = caretakerships.filter(search_condition(query, project="project", owner_number="owner_number"))
+    if keys is not None:
+        cared_for = cared_for.filter(keys.condition(project="care_project", owner_number="care_owner_number"))
+        caretakerships = caretakerships.filter(keys.condition(project="project", owner_number="owner_number"))
     if cared_for.query.is_empty():
         caretakerships = caretakerships.none()
     cared_for = cared_for.values(*LIST_FIELDS, "care_expires_at", **LIST_COLUMNS, is_own=Value(False))
