@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from customercenter.models import Customer
+from customercenter.subqueries import compiled
 
 
 class Server(models.Model):
@@ -125,13 +126,7 @@ def search_keys(query: str) -> SearchKeys | None:
     if query.isdecimal() and query.isascii():
         owners |= Q(number=int(query))
     owner_numbers = Customer.objects.filter(owners).exclude(number=None).order_by()
-    return SearchKeys(_compiled(projects.values("pk")), _compiled(owner_numbers.values("number")))
-
-
-def _compiled(queryset: models.QuerySet) -> RawSQL:
-    # The SQL is the ORM's own, with the user's input kept apart as parameters.
-    sql, params = queryset.query.sql_with_params()
-    return RawSQL(sql, params)  # noqa: S611
+    return SearchKeys(compiled(projects.values("pk")), compiled(owner_numbers.values("number")))
 
 
 class Project(models.Model):
