@@ -162,16 +162,26 @@ def step_breakdown() -> dict:
     return result
 
 
-def cpu_ms(work) -> float:
-    """Median Python CPU of one call of `work` (process time: PostgreSQL's own work is not in it)."""
-    for _ in range(5):
-        work()
-    samples = []
-    for _ in range(COST_RUNS):
-        started = time.process_time()
-        work()
-        samples.append(time.process_time() - started)
-    return round(statistics.median(samples) * 1000, 2)
+def cpu_ms(works: dict[str, dict]) -> dict[str, dict]:
+    """The median Python CPU of one call of each work (process time: PostgreSQL's own work is not
+    in it), for nested dicts of callables.
+
+    The works take turns, one call each per round, so that all of them are measured on the same
+    machine: this one's speed drifts by a fifth over minutes, and parts measured minutes apart
+    would not add up.
+    """
+    flat = [(group, label, work) for group, parts in works.items() for label, work in parts.items()]
+    samples: dict[tuple[str, str], list[float]] = {(group, label): [] for group, label, _ in flat}
+    for round_number in range(5 + COST_RUNS):
+        for group, label, work in flat:
+            started = time.process_time()
+            work()
+            if round_number >= 5:  # the first rounds warm up caches and connections
+                samples[group, label].append(time.process_time() - started)
+    return {
+        group: {label: round(statistics.median(samples[group, label]) * 1000, 2) for label in parts}
+        for group, parts in works.items()
+    }
 
 
 def step_costs() -> dict:
@@ -196,12 +206,12 @@ def step_costs() -> dict:
         "owner": Customer.objects.select_related("user").get(user__email=OWNER_EMAIL),
     }
 
-    def request_ms(name: str) -> float:
+    def request_ms(name: str):
         page = by_name[name]
         client = Client(HTTP_HOST=settings.ALLOWED_HOSTS[0])
         for cookie, value in jar[page["who"]].items():
             client.cookies[cookie] = value
-        return cpu_ms(lambda: client.get(page["path"]))
+        return lambda: client.get(page["path"])  # each call of request_ms has its own client and page
 
     def request_of(name: str):
         page = by_name[name]
@@ -210,18 +220,20 @@ def step_costs() -> dict:
         request.customer = people[page["who"]]
         return request
 
-    result = {"runs": COST_RUNS, "floor": {"request": request_ms("floor")}}
+    works = {"floor": {"request": request_ms("floor")}}
     base = get_template("base.html")
-    result["floor"]["base layout (template)"] = cpu_ms(lambda: base.render({}, request_of("floor")))
+    works["floor"]["base layout (template)"] = lambda: base.render({}, request_of("floor"))
 
     rows = get_template("projects/list.html#project-list")
     for name, query in (("project_list", ""), ("project_search", by_name["project_search"]["path"].split("q=")[1])):
         agency, request = people["agency"], request_of(name)
         page = project_list_page(agency, query=query)
-        result[name] = {
+        works[name] = {
             "request": request_ms(name),
-            "queries": cpu_ms(lambda: project_list_page(agency, query=query)),  # noqa: B023
-            "rows (template)": cpu_ms(lambda: rows.render({"page": page, "query": query}, request)),  # noqa: B023
+            "queries": lambda agency=agency, query=query: project_list_page(agency, query=query),
+            "rows (template)": lambda page=page, query=query, request=request: rows.render(
+                {"page": page, "query": query}, request
+            ),
         }
 
     tab = get_template("delegation/tab_caretakers.html")
@@ -229,28 +241,28 @@ def step_costs() -> dict:
         customer, request = people[by_name[name]["who"]], request_of(name)
         context = overview_context(customer)
         context.update(request_form=ManagementRequestForm(caretaker=customer), accept_error=None, notice="")
-        result[name] = {
+        works[name] = {
             "request": request_ms(name),
-            "six lists (queries)": cpu_ms(lambda: overview_context(customer)),  # noqa: B023
-            "tab (template)": cpu_ms(lambda: tab.render(context, request)),  # noqa: B023
+            "six lists (queries)": lambda customer=customer: overview_context(customer),
+            "tab (template)": lambda context=context, request=request: tab.render(context, request),
         }
 
     request, number = request_of("project_detail"), by_name["project_detail"]["path"].split("/")[2]
     access = get_project_or_404(request, number)
     context = _detail_context(access)
     detail = get_template("projects/detail.html")
-    result["project_detail"] = {
+    works["project_detail"] = {
         "request": request_ms("project_detail"),
-        "finding and checking the project (query)": cpu_ms(lambda: get_project_or_404(request, number)),
-        "sections and forms (queries)": cpu_ms(lambda: _detail_context(access)),
-        "page with its base layout (template)": cpu_ms(lambda: detail.render(context, request)),
+        "finding and checking the project (query)": lambda: get_project_or_404(request, number),
+        "sections and forms (queries)": lambda: _detail_context(access),
+        "page with its base layout (template)": lambda: detail.render(context, request),
     }
     own = Project.objects.filter(owner=people["owner"]).order_by("number").values(*LIST_FIELDS)
-    result["building blocks"] = {
-        "one query: 25 rows in index order, as values": cpu_ms(lambda: list(own[:25])),
-        "one query: a project by its number": cpu_ms(lambda: Project.objects.get(number=number)),
+    works["building blocks"] = {
+        "one query: 25 rows in index order, as values": lambda: list(own[:25]),
+        "one query: a project by its number": lambda: Project.objects.get(number=number),
     }
-    return result
+    return {"runs": COST_RUNS, **cpu_ms(works)}
 
 
 class QueryTimer:
