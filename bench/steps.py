@@ -14,6 +14,7 @@ import sys
 import time
 from importlib import import_module
 from pathlib import Path
+from urllib.parse import unquote
 
 import django
 
@@ -222,10 +223,14 @@ def step_costs() -> dict:
 
     works = {"floor": {"request": request_ms("floor")}}
     base = get_template("base.html")
-    works["floor"]["base layout (template)"] = lambda: base.render({}, request_of("floor"))
+    floor_request = request_of("floor")
+    works["floor"]["base layout (template)"] = lambda: base.render({}, floor_request)
 
     rows = get_template("projects/list.html#project-list")
-    for name, query in (("project_list", ""), ("project_search", by_name["project_search"]["path"].split("q=")[1])):
+    for name, query in (
+        ("project_list", ""),
+        ("project_search", unquote(by_name["project_search"]["path"].split("q=")[1])),
+    ):
         agency, request = people["agency"], request_of(name)
         page = project_list_page(agency, query=query)
         works[name] = {
@@ -253,9 +258,11 @@ def step_costs() -> dict:
     detail = get_template("projects/detail.html")
     works["project_detail"] = {
         "request": request_ms("project_detail"),
-        "finding and checking the project (query)": lambda: get_project_or_404(request, number),
+        "finding and checking the project (query)": lambda request=request: get_project_or_404(request, number),
         "sections and forms (queries)": lambda: _detail_context(access),
-        "page with its base layout (template)": lambda: detail.render(context, request),
+        "page with its base layout (template)": lambda context=context, request=request: detail.render(
+            context, request
+        ),
     }
     own = Project.objects.filter(owner=people["owner"]).order_by("number").values(*LIST_FIELDS)
     works["building blocks"] = {

@@ -14,7 +14,7 @@ _COUNT_ROWS = Func(template="COUNT(*)", output_field=IntegerField())
 MAX_PAGE = 100_000
 
 
-def paged(queryset: QuerySet, number: str | int | None, per_page: int) -> Page:
+def paged(queryset: QuerySet, number: str | int | None, per_page: int, *, counted: QuerySet | None = None) -> Page:
     """One page of `queryset` and its total from the same SELECT.
 
     The total is an uncorrelated subquery, counted once, from the indexes.
@@ -23,12 +23,15 @@ def paged(queryset: QuerySet, number: str | int | None, per_page: int) -> Page:
     the last page), except that numbers below one and non-numbers give the first page, and it
     needs one round trip instead of two. Like Paginator's count, the total counts rows: a
     queryset whose joins repeat rows needs `distinct()` in both cases. A `values()` queryset
-    gives its rows as dicts, as it does elsewhere.
+    gives its rows as dicts, as it does elsewhere; its total is better taken from `counted`, the
+    same rows before `values()`, whose columns from other tables would otherwise join those
+    tables into the count.
     """
     number = _page_number(number)
     # A bare COUNT(*), not Count(): an aggregate would make Django add a GROUP BY, and a
     # counted column would keep a covering index from answering without the table.
-    total = Subquery(queryset.order_by().annotate(page_total=_COUNT_ROWS).values("page_total"))
+    counted = queryset if counted is None else counted
+    total = Subquery(counted.order_by().annotate(page_total=_COUNT_ROWS).values("page_total"))
     start = (number - 1) * per_page
     rows = list(queryset.annotate(page_total=total)[start : start + per_page])
     if not rows and number > 1:

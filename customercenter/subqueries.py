@@ -12,7 +12,10 @@ from django.db.models.expressions import RawSQL
 
 
 def compiled(queryset: QuerySet) -> RawSQL:
-    """`queryset` (of one column) as SQL, for `__in` and `__one_of` in other querysets."""
+    """`queryset` (of one column, on the default database) as SQL, for `__in` and `__one_of` in
+    other querysets. Its order is dropped: a set needs none."""
+    query = queryset.query.clone()
+    query.clear_ordering(force=True)
     # The SQL is the ORM's own, with every value kept apart as a parameter.
-    sql, params = queryset.query.sql_with_params()
+    sql, params = query.sql_with_params()
     return RawSQL(sql, params)  # noqa: S611

@@ -73,6 +73,10 @@ def overview_context(customer: Customer, pages: QueryDict | None = None) -> dict
     # Rows about my projects are found from my projects' ids (projects/lookups.py), not by
     # joining every open row in the table to its project.
     my_projects = Project.objects.filter(owner=customer).order_by().values("pk")
+    # The two lists of values are counted without the tables their columns come from.
+    released = Caretakership.objects.active(now).filter(project__one_of=my_projects)
+    cared = Caretakership.objects.active(now).filter(caretaker=customer)
+    counted = {"released": released, "cared": cared}
     lists = {
         "incoming_requests": (
             rules.pending_requests()
@@ -107,15 +111,12 @@ def overview_context(customer: Customer, pages: QueryDict | None = None) -> dict
             .order_by("-created_at", "-pk")
         ),
         "released": (
-            Caretakership.objects.active(now)
-            .filter(project__one_of=my_projects)
-            .order_by("project__number", "caretaker__number")
-            .values("pk", "started_at", "expires_at", **CARE_COLUMNS, **_named("caretaker", "caretaker"))
+            released.order_by("project__number", "caretaker__number").values(
+                "pk", "started_at", "expires_at", **CARE_COLUMNS, **_named("caretaker", "caretaker")
+            )
         ),
         "cared": (
-            Caretakership.objects.active(now)
-            .filter(caretaker=customer)
-            .order_by("owner_number", "project__number")
+            cared.order_by("owner_number", "project__number")
             # The owner's number is the caretakership's own copy of it.
             .values(
                 "pk", "expires_at", "owner_number", **CARE_COLUMNS, **_named("owner", "project__owner", NAME_COLUMNS)
@@ -123,7 +124,9 @@ def overview_context(customer: Customer, pages: QueryDict | None = None) -> dict
         ),
     }
     context = {
-        name: paged(queryset, pages.get(PAGE_PARAMS[name]), PAGE_SIZES.get(name, OPEN_PER_PAGE))
+        name: paged(
+            queryset, pages.get(PAGE_PARAMS[name]), PAGE_SIZES.get(name, OPEN_PER_PAGE), counted=counted.get(name)
+        )
         for name, queryset in lists.items()
     }
     for side, name in (("caretaker", "released"), ("owner", "cared")):

@@ -34,10 +34,10 @@ def project_list_page(customer: Customer, *, query: str = "", page: str | int | 
     display the `tariff_label` and `owner_name`.
     """
     keys = search_keys(query)
-    own = Project.objects.owned_by(customer)
+    owned = Project.objects.owned_by(customer)
     if keys is not None:
-        own = own.filter(keys.condition())
-    own = own.order_by("number").values(*LIST_FIELDS, **LIST_COLUMNS, is_own=Value(True), care_expires_at=NO_EXPIRY)
+        owned = owned.filter(keys.condition())
+    own = owned.order_by("number").values(*LIST_FIELDS, **LIST_COLUMNS, is_own=Value(True), care_expires_at=NO_EXPIRY)
     now = timezone.now()  # one moment for the rows and their count
     cared_for = Project.objects.cared_for_by(customer, at=now).order_by("care_owner_number", "number")
     # The cared-for ones are counted from the caretakerships alone (one active row per
@@ -49,8 +49,9 @@ def project_list_page(customer: Customer, *, query: str = "", page: str | int | 
     if cared_for.query.is_empty():
         caretakerships = caretakerships.none()
     cared_for = cared_for.values(*LIST_FIELDS, "care_expires_at", **LIST_COLUMNS, is_own=Value(False))
-    # Each section comes in index order, so a page reads its rows and no more.
-    result = paged_sections([own, cared_for], page, settings.PROJECTS_PER_PAGE, counted=[own, caretakerships])
+    # Each section comes in index order, so a page reads its rows and no more. Both are counted
+    # without the tables their columns come from.
+    result = paged_sections([own, cared_for], page, settings.PROJECTS_PER_PAGE, counted=[owned, caretakerships])
     for row in result.object_list:
         row["tariff_label"] = TARIFFS.get(row["tariff"], row["tariff"])
         row["owner_name"] = display_name(row["owner_company"], row["owner_first_name"], row["owner_last_name"])

@@ -3,7 +3,7 @@ from functools import lru_cache
 from django import template
 from django.forms import BoundField
 from django.forms.widgets import CheckboxInput, RadioSelect, Select, SelectMultiple
-from django.urls import get_script_prefix, reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 
 register = template.Library()
 
@@ -55,11 +55,11 @@ def row_url(name: str, pk: int) -> str:
     A list reverses the same URL for every row, and reversing is a large part of rendering a
     row with forms; this reverses each URL once per process and puts the key in.
     """
-    head, tail = _row_url_parts(name, get_script_prefix())
+    head, tail = _row_url_parts(name, get_script_prefix(), get_urlconf())
     return f"{head}{int(pk)}{tail}"
 
 
 @lru_cache(maxsize=128)
-def _row_url_parts(name: str, script_prefix: str) -> tuple[str, str]:
-    head, tail = reverse(name, args=[_KEY]).split(str(_KEY))
+def _row_url_parts(name: str, script_prefix: str, urlconf: str | None) -> tuple[str, str]:
+    head, tail = reverse(name, args=[_KEY], urlconf=urlconf).split(str(_KEY))
     return head, tail

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import pytest
 from django.core.paginator import Paginator
+from django.db import connection
+from django.db.models import F
+from django.test.utils import CaptureQueriesContext
 
 from customercenter.pagination import paged, paged_sections
 from projects.models import Project
@@ -45,6 +48,21 @@ def test_a_page_and_its_total_cost_one_query(projects, django_assert_num_queries
         page = paged(projects, 2, 3)
         assert [p.number for p in page] == ["p50003", "p50004", "p50005"]
         assert page.paginator.count == 7
+
+
+def test_values_come_as_dicts_counted_without_the_tables_of_their_columns(projects):
+    rows = projects.values("number", owner_company=F("owner__company"))
+
+    with CaptureQueriesContext(connection) as queries:
+        page = paged(rows, 3, 3, counted=projects)
+
+    assert [row["number"] for row in page] == ["p50006"]
+    assert page.paginator.count == 7
+    (sql,) = (query["sql"] for query in queries.captured_queries)
+    start = sql.index("COUNT(*)")
+    count = sql[start : sql.index(') AS "page_total"', start)]  # the total's subquery
+    assert "customercenter_customer" in sql
+    assert "customercenter_customer" not in count
 
 
 def test_an_empty_list_is_one_empty_page(django_assert_num_queries):
