@@ -97,6 +97,13 @@ class Caretakership(models.Model):
                 condition=Q(ended_at__isnull=True),
                 name="care_open_by_caretaker_owner",
             ),
+            # An owner's caretakers (Freigegebene Projekte) counted from the index alone.
+            models.Index(
+                fields=["owner_number"],
+                include=["expires_at"],
+                condition=Q(ended_at__isnull=True),
+                name="care_open_by_owner",
+            ),
         ]
 
     def __str__(self) -> str:

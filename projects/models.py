@@ -157,6 +157,11 @@ class Project(models.Model):
         verbose_name = _("Projekt")
         verbose_name_plural = _("Projekte")
         ordering = ["number"]
+        indexes = [
+            # A customer's projects in number order, so a page of them (and of their
+            # caretakers, Freigegebene Projekte) is read from the index instead of sorted.
+            models.Index(fields=["owner", "number"], name="project_by_owner_number"),
+        ]
 
     def __str__(self) -> str:
         return self.number
