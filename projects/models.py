@@ -89,11 +89,6 @@ class ProjectQuerySet(models.QuerySet["Project"]):
 
         return Caretakership.objects.active().filter(caretaker=customer).order_by()
 
-    def search(self, query: str) -> ProjectQuerySet:
-        """Projects matching `query` by p-number or name, or by their owner (see `search_keys`)."""
-        keys = search_keys(query)
-        return self if keys is None else self.filter(keys.condition())
-
 
 class SearchKeys(NamedTuple):
     """What a search matches: the ids of the matching projects and the customer numbers of the
