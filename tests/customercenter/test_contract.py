@@ -6,13 +6,12 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from customercenter.models import Customer
 from projects.models import Invoice, Order
 from tests.conftest import login
 from tests.factories import CustomerFactory, ProjectFactory
+from tests.helpers import count_queries
 
 
 def master_data(**overrides) -> dict:
@@ -150,13 +149,6 @@ def test_invoices_tab_htmx_returns_only_the_tab(owner_client):
     assert "Keine Rechnungen." in response.text
 
 
-def _count_queries(client, url: str) -> int:
-    with CaptureQueriesContext(connection) as context:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(context.captured_queries)
-
-
 def test_invoice_page_query_count_does_not_grow_with_rows(db, django_assert_max_num_queries):
     few = CustomerFactory()
     many = CustomerFactory()
@@ -168,7 +160,7 @@ def test_invoice_page_query_count_does_not_grow_with_rows(db, django_assert_max_
 
     with django_assert_max_num_queries(6):
         many_client.get("/vertragsdaten/rechnungen/")
-    assert _count_queries(few_client, "/vertragsdaten/rechnungen/") == _count_queries(
+    assert count_queries(few_client, "/vertragsdaten/rechnungen/") == count_queries(
         many_client, "/vertragsdaten/rechnungen/"
     )
 

@@ -5,8 +5,7 @@ import re
 
 from django.apps import apps
 from django.core import mail
-from django.db import connection, models
-from django.test.utils import CaptureQueriesContext
+from django.db import models
 from django.urls import reverse
 
 from notifications.models import OutboxEmail
@@ -56,10 +55,3 @@ def rows_containing(value: str) -> list[str]:
             if is_text and model._default_manager.filter(**{f"{field.name}__contains": value}).exists():
                 found.append(f"{model._meta.label}.{field.name}")
     return found
-
-
-def count_queries(client, url: str, **kwargs) -> int:
-    with CaptureQueriesContext(connection) as context:
-        response = client.get(url, **kwargs)
-    assert response.status_code == 200
-    return len(context.captured_queries)

@@ -16,8 +16,9 @@ from delegation.rules import expiry_from_date
 from projects.models import Project
 from tests.conftest import login
 from tests.delegation.factories import CaretakershipFactory, ManagementRequestFactory, ProjectReleaseFactory
-from tests.delegation.helpers import HX, OVERVIEW, count_queries, page_text
+from tests.delegation.helpers import HX, OVERVIEW, page_text
 from tests.factories import CustomerFactory, ProjectFactory
+from tests.helpers import count_queries
 
 PROJECTS = "/projekte/"
 # Pinned. Tab: session, user with customer, six lists each with its total in the same query

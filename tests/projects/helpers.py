@@ -2,9 +2,6 @@ from __future__ import annotations
 
 import re
 
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
-
 from projects.models import AuditEntry, Database, Domain, Order, Project
 
 HX = {"HX-Request": "true"}
@@ -30,10 +27,3 @@ def snapshot(project: Project) -> tuple:
         list(Order.objects.order_by("pk").values_list("project_id", "kind", "subject")),
         list(AuditEntry.objects.order_by("pk").values_list("pk", flat=True)),
     )
-
-
-def count_queries(client, url: str, **kwargs) -> int:
-    with CaptureQueriesContext(connection) as context:
-        response = client.get(url, **kwargs)
-    assert response.status_code == 200
-    return len(context.captured_queries)

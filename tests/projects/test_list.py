@@ -13,7 +13,8 @@ from projects.queries import project_list_page
 from tests.conftest import login
 from tests.delegation.factories import CaretakershipFactory
 from tests.factories import CustomerFactory, ProjectFactory, ServerFactory
-from tests.projects.helpers import HX, count_queries
+from tests.helpers import count_queries
+from tests.projects.helpers import HX
 
 # session, user with customer, the sizes of both sections, the slices the page reaches
 # (+ unread badge on the full page)

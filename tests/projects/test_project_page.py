@@ -7,7 +7,8 @@ from django.contrib.auth.hashers import check_password
 
 from projects.models import AuditEntry, Database
 from tests.factories import DatabaseFactory, DomainFactory, ProjectFactory
-from tests.projects.helpers import HX, PASSWORD_SHOWN_RE, audit_trail, count_queries, snapshot
+from tests.helpers import count_queries
+from tests.projects.helpers import HX, PASSWORD_SHOWN_RE, audit_trail, snapshot
 
 # session, user, customer, project, SSL orders, databases, domains (list and SSL choice),
 # unread badge, history

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from tests.conftest import login
 from tests.factories import CustomerFactory, ProjectFactory, ServerFactory
-from tests.projects.helpers import count_queries
+from tests.helpers import count_queries
 
 # session, user, customer, servers, their projects, unread badge
 SERVER_LIST_QUERIES = 6

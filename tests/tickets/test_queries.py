@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from delegation.models import Caretakership
 from tests.factories import ProjectFactory
+from tests.helpers import count_queries
 from tests.tickets.helpers import LIST, PNG, detail_url, open_ticket, subjects_listed, upload
 from tickets.models import Attachment, Message, Role, Ticket
 
@@ -15,13 +14,6 @@ from tickets.models import Attachment, Message, Role, Ticket
 LIST_QUERIES = 6
 # session, user, customer, ticket, messages, attachments (+ unread badge)
 THREAD_QUERIES = 7
-
-
-def count_queries(client, url: str, data=None) -> int:
-    with CaptureQueriesContext(connection) as context:
-        response = client.get(url, data or {})
-    assert response.status_code == 200
-    return len(context.captured_queries)
 
 
 @pytest.fixture
