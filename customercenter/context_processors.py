@@ -1,6 +1,6 @@
 from django.utils.functional import SimpleLazyObject
 
-from projects.access import customer_of
+from customercenter.http import customer_of
 
 
 def _section(request) -> str:

@@ -2,7 +2,7 @@ from functools import wraps
 
 from django.shortcuts import render
 
-from projects.access import customer_of
+from customercenter.http import customer_of
 
 
 def customer_required(view):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import date, datetime, time, timedelta
+from datetime import timedelta
 
 from django.conf import settings
 from django.utils import timezone
@@ -21,19 +21,6 @@ REMINDER_BEFORE = timedelta(days=7)
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
-
-
-def expiry_from_date(day: date | None) -> datetime | None:
-    """An expiry date means: access through the end of that day, local time."""
-    if day is None:
-        return None
-    return timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
-
-
-def last_day(expires_at: datetime | None) -> date | None:
-    if expires_at is None:
-        return None
-    return timezone.localtime(expires_at - timedelta(microseconds=1)).date()
 
 
 def pending_requests():

@@ -15,11 +15,11 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from customercenter.models import Customer, User
 from delegation import rules
+from delegation.expiry import last_day, last_day_text
 from delegation.models import Caretakership, ManagementRequest, ProjectRelease
 from notifications.email import queue_templated_email
 from notifications.services import language_of, notify, send_notice
@@ -40,11 +40,6 @@ class WrongAccount(DelegationError):
 
 def _overview() -> str:
     return reverse(OVERVIEW)
-
-
-def _day(value: datetime | None) -> str:
-    day = rules.last_day(value)
-    return date_format(day, "SHORT_DATE_FORMAT") if day else _("unbefristet")
 
 
 def _who(customer: Customer) -> str:
@@ -71,7 +66,7 @@ def _start_caretakership(
             role=Role.SYSTEM,
             action="caretakership.expired",
             subject=caretaker.display_name,
-            old=_day(row.expires_at),
+            old=last_day_text(row.expires_at),
         )
     existing = Caretakership.objects.active().select_for_update().filter(project=project, caretaker=caretaker)
     current = existing.first()
@@ -95,7 +90,7 @@ def _start_caretakership(
                 actor=project.owner,
                 action="caretakership.started",
                 subject=_who(caretaker),
-                new=_day(expires_at),
+                new=last_day_text(expires_at),
             )
             return current
     if current.expires_at != expires_at:
@@ -109,8 +104,8 @@ def _start_caretakership(
             actor=project.owner,
             action="caretakership.started",
             subject=_who(caretaker),
-            old=_day(old),
-            new=_day(expires_at),
+            old=last_day_text(old),
+            new=last_day_text(expires_at),
         )
     return current
 
@@ -244,7 +239,7 @@ def request_management(*, caretaker: Customer, project: Project) -> ManagementRe
                 "Du kannst den Antrag unter Vertragsdaten → Technischer Betreuer → Offene Anträge "
                 "annehmen oder ablehnen."
             ),
-            _("Ohne Antwort verfällt der Antrag am %(date)s.") % {"date": _day(request.lapses_at)},
+            _("Ohne Antwort verfällt der Antrag am %(date)s.") % {"date": last_day_text(request.lapses_at)},
         ],
         link=_overview(),
         topic="request",
@@ -289,7 +284,7 @@ def accept_request(*, owner: Customer, request_id: int, expires_at: datetime | N
         ),
         lines=lambda: [
             _("Vertragspartner: %(owner)s") % {"owner": _who(owner)},
-            _("Betreuung bis: %(date)s") % {"date": _day(expires_at)},
+            _("Betreuung bis: %(date)s") % {"date": last_day_text(expires_at)},
         ],
         link=reverse("projects:detail", args=[project.number]),
         topic="request",
@@ -399,7 +394,7 @@ def _send_release_link(release: ProjectRelease, token: str, projects: list[Proje
             "projects": projects,
             "link": release_link_url(token),
             "link_expires_at": release.link_expires_at,
-            "access_until": rules.last_day(release.access_expires_at),
+            "access_until": last_day(release.access_expires_at),
             "require_mfa": release.require_mfa,
         },
     )
@@ -449,7 +444,7 @@ def create_release(
             actor=owner,
             action="release.created",
             subject=release.email,
-            new=_day(access_expires_at),
+            new=last_day_text(access_expires_at),
         )
     _send_release_link(release, token, projects)
     return release, token

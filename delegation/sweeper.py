@@ -13,19 +13,18 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from datetime import datetime
-from functools import lru_cache
 
 from django.db import connection, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
-from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from customercenter.bulk import insert_rows
 from customercenter.models import Customer
 from delegation import rules
+from delegation.expiry import last_day_text
 from delegation.models import Caretakership, ManagementRequest, ProjectRelease
 from notifications.services import Digest, notify_many
 from projects.audit import ACTION_LABELS
@@ -110,17 +109,6 @@ def _digest(recipient, items: list, text: Callable, line: Callable, topic: str, 
     return Digest(recipient=recipient, text=lambda: text(len(items)), lines=lines, link=link, topic=topic)
 
 
-def _day(value: datetime | None) -> str:
-    return _last_day(value, get_language(), timezone.get_current_timezone_name()) if value else ""
-
-
-@lru_cache(maxsize=4096)
-def _last_day(expires_at: datetime, language: str, zone: str) -> str:
-    # Tens of thousands of rows share a few expiry moments; the language and the time zone are
-    # part of the key because the format and the day depend on them.
-    return date_format(rules.last_day(expires_at), "SHORT_DATE_FORMAT")
-
-
 def _care_rows(queryset) -> list[Caretakership]:
     """The claimed rows; each owner and caretaker is loaded once, not once per row."""
     rows = _claim(
@@ -158,7 +146,9 @@ def expire_caretakerships(now: datetime) -> int:
         )
     _audit(
         [
-            _system_entry(row.project_id, "caretakership.expired", row.caretaker.display_name, _day(row.expires_at))
+            _system_entry(
+                row.project_id, "caretakership.expired", row.caretaker.display_name, last_day_text(row.expires_at)
+            )
             for row in rows
         ]
     )
@@ -179,7 +169,7 @@ def expire_caretakerships(now: datetime) -> int:
                 % {
                     "project": row.project.number,
                     "caretaker": row.caretaker.display_name,
-                    "date": _day(row.expires_at),
+                    "date": last_day_text(row.expires_at),
                 }
             ),
             "expired",
@@ -199,7 +189,7 @@ def expire_caretakerships(now: datetime) -> int:
                 % {
                     "project": row.project.number,
                     "owner": row.project.owner.display_name,
-                    "date": _day(row.expires_at),
+                    "date": last_day_text(row.expires_at),
                 }
             ),
             "expired",
@@ -224,7 +214,7 @@ def remind_expiring(now: datetime) -> int:
     def line(row: Caretakership) -> str:
         return _("%(project)s – endet am %(date)s") % {
             "project": row.project.number,
-            "date": _day(row.expires_at),
+            "date": last_day_text(row.expires_at),
         }
 
     notify_many(

@@ -17,14 +17,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 
 from customercenter.decorators import customer_required
-from customercenter.http import AuthenticatedHttpRequest, wants_fragment
+from customercenter.http import AuthenticatedHttpRequest, customer_of, wants_fragment
 from delegation import rules, services
+from delegation.expiry import expiry_from_last_day
 from delegation.forms import AcceptRequestForm, ManagementRequestForm, ReleaseForm
 from delegation.models import ProjectRelease
 from delegation.queries import kept_pages, overview_context
-from delegation.rules import expiry_from_date
 from delegation.services import DelegationError, WrongAccount
-from projects.access import customer_of
 from projects.models import Project
 
 
@@ -98,7 +97,7 @@ def request_accept(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     form = AcceptRequestForm(request.POST)
     if not form.is_valid():
         return _overview(request, status=422, accept_error=(pk, " ".join(form.errors["expires_on"])))
-    expires_at = expiry_from_date(form.cleaned_data["expires_on"])
+    expires_at = expiry_from_last_day(form.cleaned_data["expires_on"])
     return _act(
         request,
         lambda: services.accept_request(owner=request.customer, request_id=pk, expires_at=expires_at),
@@ -140,7 +139,7 @@ def release_new(request: AuthenticatedHttpRequest) -> HttpResponse:
                 owner=request.customer,
                 email=form.cleaned_data["email"],
                 projects=form.cleaned_data["projects"],
-                access_expires_at=expiry_from_date(form.cleaned_data["expires_on"]),
+                access_expires_at=expiry_from_last_day(form.cleaned_data["expires_on"]),
                 require_mfa=form.cleaned_data["require_mfa"],
             )
         except DelegationError as error:

@@ -13,6 +13,7 @@ from enum import Enum
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from customercenter.http import customer_of
 from customercenter.models import Customer
 from projects.models import AuditEntry, Project
 from projects.numbers import normalise_number
@@ -56,13 +57,6 @@ class ProjectAccess:
     def require(self, action: OwnerOnly) -> None:
         if not self.can(action):
             raise OwnerOnlyAction(action)
-
-
-def customer_of(request: HttpRequest) -> Customer | None:
-    user = request.user
-    if not user.is_authenticated:
-        return None
-    return getattr(user, "customer", None)
 
 
 def get_project_or_404(request: HttpRequest, number: str) -> ProjectAccess:

@@ -32,14 +32,6 @@ def control(field: BoundField) -> str:
     return field.as_widget(attrs=attrs)
 
 
-@register.filter
-def until(expires_at):
-    """The last day of access for an expiry stored as the first moment after it."""
-    from delegation.rules import last_day
-
-    return last_day(expires_at)
-
-
 @register.simple_tag(takes_context=True)
 def page_url(context, param: str, number: int) -> str:
     """The current query string with one page parameter changed, so other pagers keep their page."""

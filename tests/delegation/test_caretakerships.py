@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from delegation import rules, services, sweeper
+from delegation import expiry, services, sweeper
 from delegation.models import Caretakership
 from notifications.models import Notification
 from projects.models import AuditEntry, Database, Domain, Order, Project
@@ -81,7 +81,7 @@ def test_accepting_a_request_for_a_project_already_released_extends_instead_of_d
     assert care.expires_at == later
     assert care.is_active
     extended = AuditEntry.objects.filter(action="caretakership.started").order_by("pk").last()
-    assert (extended.old_value, extended.new_value) == ("unbefristet", f"{rules.last_day(later):%d.%m.%Y}")
+    assert (extended.old_value, extended.new_value) == ("unbefristet", f"{expiry.last_day(later):%d.%m.%Y}")
 
 
 def test_accepting_anew_after_unswept_expiry_closes_the_old_row_and_opens_a_new_one(owner, caretaker, project):
@@ -99,7 +99,7 @@ def test_accepting_anew_after_unswept_expiry_closes_the_old_row_and_opens_a_new_
     # The sweeper will not see this row any more, so the expiry is recorded here.
     expired = AuditEntry.objects.get(action="caretakership.expired")
     assert (expired.role, expired.subject) == (AuditEntry.Role.SYSTEM, caretaker.display_name)
-    assert expired.old_value == f"{rules.last_day(past):%d.%m.%Y}"
+    assert expired.old_value == f"{expiry.last_day(past):%d.%m.%Y}"
     assert sweeper.sweep()["expired"] == 0
 
 
@@ -229,7 +229,9 @@ def test_expired_caretakership_is_not_listed_for_the_owner_either(owner, caretak
 
 def test_expiry_date_means_through_the_end_of_that_day(owner, caretaker, project, pending_request):
     last_day = timezone.localdate() + timedelta(days=5)
-    services.accept_request(owner=owner, request_id=pending_request.pk, expires_at=rules.expiry_from_date(last_day))
+    services.accept_request(
+        owner=owner, request_id=pending_request.pk, expires_at=expiry.expiry_from_last_day(last_day)
+    )
     end_of_day = timezone.make_aware(datetime.combine(last_day, time.max))
 
     with time_machine.travel(end_of_day - timedelta(minutes=1), tick=False):

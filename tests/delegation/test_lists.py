@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from customercenter.models import Customer
+from delegation.expiry import expiry_from_last_day
 from delegation.models import Caretakership
-from delegation.rules import expiry_from_date
 from projects.models import Project
 from tests.conftest import login
 from tests.delegation.factories import CaretakershipFactory, ManagementRequestFactory, ProjectReleaseFactory
@@ -236,7 +236,7 @@ def test_project_list_fragment_for_htmx(caretaker_client, two_customers):
 def test_project_list_shows_the_caretakers_expiry(caretaker_client, caretaker):
     last_day = timezone.localdate() + timedelta(days=20)
     CaretakershipFactory(
-        project=ProjectFactory(number="p30009"), caretaker=caretaker, expires_at=expiry_from_date(last_day)
+        project=ProjectFactory(number="p30009"), caretaker=caretaker, expires_at=expiry_from_last_day(last_day)
     )
 
     text = page_text(caretaker_client.get(PROJECTS))

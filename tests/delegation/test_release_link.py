@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from customercenter.models import Customer
-from delegation import rules, services, sweeper
+from delegation import expiry, services, sweeper
 from delegation.models import Caretakership, ProjectRelease
 from notifications.models import Notification, OutboxEmail
 from projects.models import AuditEntry
@@ -257,7 +257,7 @@ def test_accept_with_expiry_gives_access_until_that_day(owner, project, caretake
         owner=owner,
         email="agentur@example.com",
         projects=[project],
-        access_expires_at=rules.expiry_from_date(last_day),
+        access_expires_at=expiry.expiry_from_last_day(last_day),
     )
     client = login(caretaker)
 
@@ -265,7 +265,7 @@ def test_accept_with_expiry_gives_access_until_that_day(owner, project, caretake
     client.post(link_url(token, "annehmen"))
 
     care = Caretakership.objects.get()
-    assert rules.last_day(care.expires_at) == last_day
+    assert expiry.last_day(care.expires_at) == last_day
 
 
 def test_link_is_single_use(caretaker_client, release):

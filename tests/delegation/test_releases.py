@@ -10,8 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from delegation import services
+from delegation.expiry import expiry_from_last_day
 from delegation.models import ProjectRelease
-from delegation.rules import expiry_from_date, hash_token
+from delegation.rules import hash_token
 from notifications.models import Notification, OutboxEmail
 from projects.models import AuditEntry
 from tests.conftest import login
@@ -83,7 +84,7 @@ def test_release_creates_pending_release_and_mails_the_link(owner_client, owner,
     release = ProjectRelease.objects.get()
     assert (release.owner, release.email, release.status) == (owner, "agentur@example.com", "pending")
     assert list(release.projects.all()) == [project]
-    assert release.access_expires_at == expiry_from_date(last_day)
+    assert release.access_expires_at == expiry_from_last_day(last_day)
     assert abs(release.link_expires_at - (timezone.now() + timedelta(days=14))) < timedelta(minutes=1)
     assert release.require_mfa is False
 

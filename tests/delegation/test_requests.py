@@ -10,8 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from delegation import services, sweeper
+from delegation.expiry import expiry_from_last_day
 from delegation.models import Caretakership, ManagementRequest
-from delegation.rules import REQUEST_LIFETIME, expiry_from_date
+from delegation.rules import REQUEST_LIFETIME
 from notifications.models import Notification, OutboxEmail
 from projects.models import AuditEntry
 from tests.conftest import login
@@ -345,7 +346,7 @@ def test_owner_accepts_with_expiry_date(owner_client, owner, caretaker, project,
     assert pending_request.decided_at is not None
     care = Caretakership.objects.get()
     assert (care.project, care.caretaker, care.source) == (project, caretaker, "request")
-    assert care.expires_at == expiry_from_date(last_day)
+    assert care.expires_at == expiry_from_last_day(last_day)
     assert care.is_active
 
     notification = Notification.objects.get(recipient=caretaker)

@@ -9,8 +9,8 @@ from playwright.sync_api import Page, expect
 
 from customercenter.models import Customer
 from delegation import services
+from delegation.expiry import expiry_from_last_day
 from delegation.models import Caretakership, ProjectRelease
-from delegation.rules import expiry_from_date
 from projects.models import Project
 from tests.e2e.conftest import (
     AGENCY_EMAIL,
@@ -72,6 +72,7 @@ def main(page: Page):
     return page.get_by_role("main")
 
 
+@pytest.mark.screenshots
 def test_owner_releases_two_projects_and_the_agency_loses_one_on_revocation(
     clock, demo_owner, agency, browsing, mail_over_smtp
 ):
@@ -81,6 +82,7 @@ def test_owner_releases_two_projects_and_the_agency_loses_one_on_revocation(
     assert "Bäckerei Sonnenschein" in revoked["Subject"]
 
 
+@pytest.mark.screenshots
 def test_requested_management_ends_at_its_expiry_date_without_a_worker(clock, demo_owner, agency, webwerk, browsing):
     # Around the request: a project cared for by another agency, a release waiting for a freelancer.
     cared = project("p10001")
@@ -89,7 +91,7 @@ def test_requested_management_ends_at_its_expiry_date_without_a_worker(clock, de
         owner_number=cared.owner.number,
         caretaker=webwerk,
         source=Caretakership.Source.REQUEST,
-        expires_at=expiry_from_date(date(2026, 12, 31)),
+        expires_at=expiry_from_last_day(date(2026, 12, 31)),
     )
     services.create_release(
         owner=demo_owner, email="freelancer@example.com", projects=[project("p10002")], access_expires_at=None
@@ -194,7 +196,7 @@ def test_unknown_address_signs_up_as_partner_from_the_link_and_accepts(clock, de
         owner=demo_owner,
         email="neu@example.com",
         projects=[project("p10003")],
-        access_expires_at=expiry_from_date(date(2026, 6, 30)),
+        access_expires_at=expiry_from_last_day(date(2026, 6, 30)),
     )
 
     newcomer = browsing.open()

@@ -1,0 +1,11 @@
+from django import template
+
+from delegation import expiry
+
+register = template.Library()
+
+
+@register.filter
+def last_day(expires_at):
+    """`{{ care.expires_at|last_day|date:"SHORT_DATE_FORMAT" }}`: the last day of access."""
+    return expiry.last_day(expires_at)
