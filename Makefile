@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format messages vendor bench clean
+.PHONY: run test screenshots lint format messages vendor bench clean
 
 $(STAMP): requirements/dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,10 @@ run: $(STAMP)
 ## make test: the whole suite (PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set)
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## make screenshots: retake docs/screenshots/*.png with the browser tests that take them (needs Chromium)
+screenshots: $(STAMP)
+	SCREENSHOTS_DIR=docs/screenshots $(BIN)/python -m pytest tests/e2e -m screenshots $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -1,6 +1,8 @@
 """Browser tests: Playwright drives Debian's Chromium against pytest-django's live server.
 
 `test_stack.py` drives the same browser against the whole installation run as processes.
+Tests marked `screenshots` capture pages for the README; they write them only into
+$SCREENSHOTS_DIR (`make screenshots`), so that a test run leaves the working tree as it was.
 """
 
 from __future__ import annotations
@@ -18,7 +20,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from aiosmtpd.controller import Controller
-from django.conf import settings
 from django.core.cache import cache
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
@@ -46,7 +47,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-SCREENSHOTS = settings.BASE_DIR / "docs" / "screenshots"
+SCREENSHOTS_DIR = os.environ.get("SCREENSHOTS_DIR", "")
 # Served by the live server from static/vendor/: the CSP admits same-origin scripts only.
 AXE_URL = "/static/vendor/axe.min.js"
 BLOCKING_IMPACTS = ("serious", "critical")
@@ -58,6 +59,10 @@ AGENCY_NUMBER = 318520
 OWNER_EMAIL = "kunde@example.com"
 AGENCY_EMAIL = "agentur@example.com"
 NOT_FOUND_CONSOLE_LINE = "the server responded with a status of 404"
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "screenshots: takes the screenshots in docs/screenshots (make screenshots)")
 
 
 @pytest.fixture(autouse=True)
@@ -72,7 +77,7 @@ def _fresh_cache():
 def browser() -> Browser:
     if not CHROMIUM.exists():
         reason = f"browser tests need Debian's Chromium at {CHROMIUM} (apt-get install chromium)"
-        if IN_CI:
+        if IN_CI or SCREENSHOTS_DIR:
             pytest.fail(reason)
         pytest.skip(reason)
     with sync_playwright() as playwright:
@@ -289,8 +294,15 @@ def open_caretakers_tab(page: Page) -> None:
 
 
 def screenshot(page: Page, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SCREENSHOTS / name, full_page=True, animations="disabled")
+    """Capture the whole page; keep it as `name` in $SCREENSHOTS_DIR only when that is set.
+
+    Captured in every run all the same, so that a test run and `make screenshots` do the same.
+    """
+    path = None
+    if SCREENSHOTS_DIR:
+        path = Path(SCREENSHOTS_DIR) / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=path, full_page=True, animations="disabled")
     # Hiding the caret leaves `style=""` on inputs. htmx would copy that attribute when it swaps the
     # input's section, which the CSP (no inline styles) reports as a violation: leave no trace.
     page.evaluate("document.querySelectorAll('[style=\"\"]').forEach((element) => element.removeAttribute('style'))")

@@ -11,6 +11,7 @@ from tests.factories import ProjectFactory
 pytestmark = pytest.mark.e2e
 
 
+@pytest.mark.screenshots
 def test_owner_administers_a_project_and_sees_the_history(clock, page: Page, demo_owner, monkeypatch):
     # The new database's password is on the screenshot: the same one on every run.
     monkeypatch.setattr("projects.services.generate_password", lambda: "Sonnenschein-2026-Demo")

@@ -27,6 +27,7 @@ SUBJECT = "Datenbank-Verbindung schlägt fehl"
 ANSWER = "Wir haben den Datenbankserver neu gestartet. Bitte versuche es noch einmal."
 
 
+@pytest.mark.screenshots
 def test_caretaker_ticket_is_answered_by_support_in_the_admin(clock, demo_owner, agency, staff, browsing):
     hauptseite = Project.objects.get(number="p10001")
     Caretakership.objects.create(
