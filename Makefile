@@ -46,10 +46,11 @@ vendor:
 	cp node_modules/bootstrap/dist/js/bootstrap.bundle.min.js node_modules/bootstrap/dist/js/bootstrap.bundle.min.js.map static/vendor/
 	cp node_modules/axe-core/axe.min.js static/vendor/
 
-## make bench: seed PostgreSQL at agency scale, load-test under gunicorn + wrk, time the sweeper;
-## writes bench/results.{json,md} and bench/latency.png (needs PostgreSQL and Redis on 127.0.0.1)
+## make bench: seed PostgreSQL at agency scale, load-test under gunicorn + wrk beside a bare Django floor,
+## time the sweeper; prints the table and writes bench/out/ (needs PostgreSQL and Redis on 127.0.0.1)
 bench: $(STAMP)
 	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
+	$(BIN)/pip install --quiet -r requirements/bench.txt
 	$(BIN)/python -m bench.run
 
 clean:
