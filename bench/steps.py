@@ -27,7 +27,8 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from bench.seed import AGENCY_EMAIL, OWNER_EMAIL, RELEASE_TOKEN, seed  # noqa: E402
+from bench.seed import seed  # noqa: E402
+from bench.seeding import AGENCY_EMAIL, OWNER_EMAIL, RELEASE_TOKEN  # noqa: E402
 from customercenter.models import Customer  # noqa: E402
 from delegation.models import Caretakership  # noqa: E402
 from notifications.models import Notification, OutboxEmail  # noqa: E402
