@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from django.utils import timezone
 
 from customercenter.bulk import insert_rows
-from delegation.rules import expiry_from_date
+from delegation.expiry import expiry_from_last_day
 
 AGENCY_EMAIL = "agentur@bench.example"
 OWNER_EMAIL = "grosskunde@bench.example"
@@ -115,7 +115,7 @@ class Seeder:
 
     def expiry(self, low: int, high: int) -> datetime:
         """An expiry as the app stores it: the end of a chosen day (local midnight), `low`..`high` days from today."""
-        return expiry_from_date(timezone.localdate(self.now) + timedelta(days=self.rng.randint(low, high)))
+        return expiry_from_last_day(timezone.localdate(self.now) + timedelta(days=self.rng.randint(low, high)))
 
     def write(self, model, fields: list[str], rows: Iterable[tuple]) -> None:
         self.counts[model._meta.label] = self.counts.get(model._meta.label, 0) + insert_rows(model, fields, rows)
