@@ -6,7 +6,6 @@ from django.core.exceptions import ValidationError
 from django.core.validators import DomainNameValidator, URLValidator
 from django.utils.translation import gettext_lazy as _
 
-from customercenter import widgets
 from projects.models import Domain, Order, Project
 
 DATABASE_SUFFIX_RE = re.compile(r"^[a-z][a-z0-9_]{0,15}$")
@@ -60,7 +59,7 @@ def clean_target(kind: str, raw: str) -> str:
 
 
 class PhpVersionForm(forms.Form):
-    php_version = forms.ChoiceField(label=_("PHP-Version"), widget=widgets.Select)
+    php_version = forms.ChoiceField(label=_("PHP-Version"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -72,7 +71,6 @@ class DatabaseCreateForm(forms.Form):
     suffix = forms.CharField(
         label=_("Name der Datenbank"),
         max_length=16,
-        widget=widgets.TextInput,
         help_text=_("Kleinbuchstaben, Ziffern und Unterstrich; beginnt mit einem Buchstaben."),
     )
 
@@ -105,13 +103,11 @@ class DomainTargetForm(forms.Form):
         label=_("Art des Ziels"),
         choices=Domain.TargetKind.choices,
         initial=Domain.TargetKind.PATH,
-        widget=widgets.Select,
     )
     target = forms.CharField(
         label=_("Ziel"),
         max_length=500,
         initial="/",
-        widget=widgets.TextInput,
         help_text=_("Ein Verzeichnis im Webspace (z. B. /shop) oder eine https://-Adresse."),
     )
 
@@ -126,7 +122,7 @@ class DomainTargetForm(forms.Form):
 
 
 class DomainAddForm(DomainTargetForm):
-    name = forms.CharField(label=_("Domain"), max_length=253, widget=widgets.TextInput)
+    name = forms.CharField(label=_("Domain"), max_length=253)
 
     field_order = ["name", "target_kind", "target"]
 
@@ -151,7 +147,6 @@ class SslOrderForm(forms.Form):
     domain = forms.ModelChoiceField(
         label=_("Domain"),
         queryset=Domain.objects.none(),
-        widget=widgets.Select,
         error_messages={
             "invalid_choice": _("Diese Domain gehört nicht zu diesem Projekt."),
             "required": _("Bitte eine Domain auswählen."),
@@ -176,7 +171,7 @@ class SslOrderForm(forms.Form):
 
 
 class DomainRegisterForm(forms.Form):
-    name = forms.CharField(label=_("Gewünschte Domain"), max_length=253, widget=widgets.TextInput)
+    name = forms.CharField(label=_("Gewünschte Domain"), max_length=253)
 
     def __init__(self, *args, project: Project, **kwargs):
         # Shares the page with the add-domain form: its own ids keep each label on its field.
