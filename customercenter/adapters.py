@@ -4,7 +4,7 @@ from django.contrib.sites.shortcuts import get_current_site
 from django.utils import translation
 
 from customercenter.services import activate_customer
-from notifications.email import queue_email
+from notifications.services import queue_email
 
 
 class AccountAdapter(DefaultAccountAdapter):

@@ -21,8 +21,7 @@ from customercenter.models import Customer, User
 from delegation import rules
 from delegation.expiry import last_day, last_day_text
 from delegation.models import Caretakership, ManagementRequest, ProjectRelease
-from notifications.email import queue_templated_email
-from notifications.services import language_of, notify, send_notice
+from notifications.services import language_of, notify, queue_templated_email, send_notice
 from projects import audit
 from projects.models import AuditEntry, Project
 

@@ -6,6 +6,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from customercenter.models import Customer
+from notifications.rendering import render_email
+from notifications.signals import email_undeliverable
 
 
 class OutboxEmail(models.Model):
@@ -53,8 +55,6 @@ class OutboxEmail(models.Model):
         """Render a row stored as template and context (once); returns the fields to save."""
         if not self.template or self.body_text:
             return []
-        from notifications.email import render_email
-
         self.subject, self.body_text, self.body_html = render_email(
             self.template, self.context or {}, language=self.language or None
         )
@@ -67,6 +67,13 @@ class OutboxEmail(models.Model):
         self.body_text = str(_("[Inhalt nach dem Versand entfernt: die E-Mail enthielt einen Zugangslink.]"))
         self.body_html = ""
         return ["body_text", "body_html"]
+
+    def mark_undeliverable(self, reason: str) -> None:
+        """The provider refused or bounced this e-mail: record it and tell the app that caused it."""
+        self.status = self.Status.FAILED
+        self.last_error = reason[:500]
+        self.save(update_fields=["status", "attempts", "last_error", *self.redact()])
+        email_undeliverable.send(sender=OutboxEmail, email=self)
 
 
 class NotificationQuerySet(models.QuerySet["Notification"]):

@@ -1,7 +1,12 @@
-"""Tell a customer about something: an in-app notification and an e-mail, in its language."""
+"""Tell a customer about something: an in-app notification and an e-mail, in its language.
+
+E-mails are queued in the outbox inside the caller's transaction; the sending itself is a
+Celery task (notifications/tasks.py).
+"""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -11,9 +16,56 @@ from django.utils import translation
 
 from customercenter.bulk import insert_rows
 from customercenter.models import Customer
-from notifications.email import enqueue_many, queue_templated_email
 from notifications.models import Notification, OutboxEmail
-from notifications.signals import email_undeliverable
+from notifications.rendering import render_email
+from notifications.tasks import send_email, send_emails
+
+logger = logging.getLogger(__name__)
+
+
+def queue_email(
+    *, to: str, subject: str, body_text: str, body_html: str = "", topic: str = "", sensitive: bool = False
+) -> OutboxEmail:
+    """Write the e-mail into the outbox and hand it to a worker once the transaction commits."""
+    email = OutboxEmail.objects.create(
+        to=to,
+        subject=subject.strip()[:255],
+        body_text=body_text,
+        body_html=body_html,
+        topic=topic,
+        sensitive=sensitive,
+    )
+    transaction.on_commit(lambda: enqueue(email.pk))
+    return email
+
+
+def queue_templated_email(
+    *, to: str, template: str, context: dict, language: str | None = None, topic: str = "", sensitive: bool = False
+) -> OutboxEmail:
+    """Render emails/<template>_{subject.txt,message.txt,message.html} in the recipient's language."""
+    subject, body_text, body_html = render_email(template, context, language=language)
+    return queue_email(
+        to=to, subject=subject, body_text=body_text, body_html=body_html, topic=topic, sensitive=sensitive
+    )
+
+
+def enqueue(outbox_id: int) -> None:
+    """Hand one row to the broker. A broker outage is logged, never raised: the row waits."""
+    _publish(send_email, outbox_id)
+
+
+def enqueue_many(outbox_ids: list[int], chunk: int = 500) -> None:
+    """Hand many rows over with one message per chunk; a worker fans them out to one task each."""
+    for start in range(0, len(outbox_ids), chunk):
+        _publish(send_emails, outbox_ids[start : start + chunk])
+
+
+def _publish(task, argument) -> None:
+    try:
+        # No publish retries: a web request must not wait for a broker that is down.
+        task.apply_async((argument,), retry=False)
+    except Exception:
+        logger.warning("Could not enqueue outbox e-mail(s) %s; the periodic job re-sends", argument, exc_info=True)
 
 
 def language_of(customer: Customer | None) -> str:
@@ -104,14 +156,6 @@ def notify_many(digests: Sequence[Digest]) -> int:
     return len(digests)
 
 
-def mark_undeliverable(email: OutboxEmail, reason: str) -> None:
-    """The provider refused or bounced this e-mail: record it and tell the app that caused it."""
-    email.status = OutboxEmail.Status.FAILED
-    email.last_error = reason[:500]
-    email.save(update_fields=["status", "attempts", "last_error", *email.redact()])
-    email_undeliverable.send(sender=OutboxEmail, email=email)
-
-
 def record_tracking_event(*, message_id: str, event_type: str, description: str = "") -> bool:
     """An ESP's tracking webhook reported a bounce or complaint for a sent e-mail."""
     if not message_id or event_type not in {"bounced", "rejected", "complained", "failed"}:
@@ -119,5 +163,5 @@ def record_tracking_event(*, message_id: str, event_type: str, description: str 
     email = OutboxEmail.objects.filter(message_id=message_id).first()
     if email is None:
         return False
-    mark_undeliverable(email, f"{event_type}: {description}".strip(": "))
+    email.mark_undeliverable(f"{event_type}: {description}".strip(": "))
     return True

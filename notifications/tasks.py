@@ -13,7 +13,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from notifications.models import OutboxEmail
-from notifications.services import mark_undeliverable
 
 logger = logging.getLogger(__name__)
 
@@ -55,7 +54,7 @@ def deliver(outbox_id: int) -> OutboxEmail | None:
             message.send()
         except PERMANENT_ERRORS as error:
             logger.warning("Outbox e-mail %s refused permanently: %s", email.pk, error)
-            mark_undeliverable(email, str(error))
+            email.mark_undeliverable(str(error))
             return email
         except TRANSIENT_ERRORS as error:
             email.last_error = str(error)[:500]

@@ -13,8 +13,8 @@ from django.core.mail import EmailMultiAlternatives
 from kombu.exceptions import OperationalError
 
 from notifications import tasks
-from notifications.email import enqueue, queue_email
 from notifications.models import OutboxEmail
+from notifications.services import enqueue, queue_email
 
 NOW = datetime(2030, 3, 4, 10, 0, tzinfo=UTC)
 

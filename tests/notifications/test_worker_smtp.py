@@ -17,8 +17,8 @@ from django.conf import settings
 from django.db import transaction
 
 from customercenter.celery import app as celery_app
-from notifications.email import queue_email
 from notifications.models import OutboxEmail
+from notifications.services import queue_email
 
 # The worker needs a database it can share with the test: the pytest database on PostgreSQL.
 pytestmark = [pytest.mark.worker, pytest.mark.postgres]

@@ -27,8 +27,8 @@ from django.utils import timezone
 from customercenter.celery import app as celery_app
 from delegation.models import ProjectRelease
 from notifications import tasks
-from notifications.email import enqueue
 from notifications.models import Notification, OutboxEmail
+from notifications.services import enqueue
 from projects import audit
 from projects.models import AuditEntry
 from tests.conftest import login
