@@ -30,7 +30,7 @@ PROJECT_AND_CARETAKER_SEARCH = [
 
 
 class ChangedOnlyByServices(admin.ModelAdmin):
-    """Rows that only delegation/services.py creates and ends: staff act through the actions."""
+    """Rows that only the delegation services create and end: staff act through the actions."""
 
     def has_add_permission(self, request):
         return False

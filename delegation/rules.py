@@ -1,10 +1,11 @@
-"""Checks shared by forms (to show an error at the field) and services (re-checked under lock)."""
+"""Checks shared by forms (an error at the field), views and services (re-checked under lock)."""
 
 from __future__ import annotations
 
 import hashlib
 from datetime import timedelta
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -17,6 +18,14 @@ from projects.models import Project
 DECLINE_COOLDOWN = timedelta(days=7)
 REQUEST_LIFETIME = timedelta(days=30)
 REMINDER_BEFORE = timedelta(days=7)
+
+
+class DelegationError(Exception):
+    """A change that cannot happen (any more); the message says why, in the user's language."""
+
+
+class WrongAccount(DelegationError):
+    pass
 
 
 def hash_token(token: str) -> str:
@@ -32,8 +41,6 @@ def pending_releases():
 
 
 def verified_emails(customer: Customer) -> list[str]:
-    from allauth.account.models import EmailAddress
-
     return [
         email.lower()
         for email in EmailAddress.objects.filter(user_id=customer.user_id, verified=True).values_list(
@@ -109,3 +116,29 @@ def release_problems(owner: Customer, email: str, projects) -> list[str]:
             % {"project": number, "email": email}
         )
     return problems
+
+
+def release_state_problem(release: ProjectRelease) -> str | None:
+    """Why a release link cannot be used any more, or None."""
+    messages = {
+        ProjectRelease.Status.ACCEPTED: _("Diese Freigabe wurde bereits angenommen; der Link ist verbraucht."),
+        ProjectRelease.Status.DECLINED: _("Diese Freigabe wurde bereits abgelehnt; der Link ist verbraucht."),
+        ProjectRelease.Status.WITHDRAWN: _("Der Inhaber hat diese Freigabe zurückgezogen."),
+        ProjectRelease.Status.LAPSED: _("Dieser Link ist abgelaufen. Bitte den Inhaber, die Freigabe neu zu senden."),
+    }
+    if release.status in messages:
+        return messages[release.status]
+    if release.link_expires_at <= timezone.now():
+        return messages[ProjectRelease.Status.LAPSED]
+    return None
+
+
+def check_recipient(release: ProjectRelease, customer: Customer) -> None:
+    """Only the customer whose verified address was invited may answer a release."""
+    if release.email not in verified_emails(customer):
+        raise WrongAccount(
+            _("Diese Freigabe wurde an %(invited)s gesendet, du bist als %(current)s angemeldet.")
+            % {"invited": release.email, "current": customer.user.email}
+        )
+    if customer.pk == release.owner_id:
+        raise DelegationError(_("Du kannst keine Freigabe deiner eigenen Projekte annehmen."))

@@ -254,11 +254,11 @@ def _link_page(request, token: str, release: ProjectRelease | None, *, status: i
         )
         status = 404
     elif not problem:
-        problem = services.release_state_problem(release) or ""
+        problem = rules.release_state_problem(release) or ""
     context = {"token": token, "release": release, "problem": problem, "customer": customer}
     if release is not None and not problem and customer is not None:
         try:
-            services.check_recipient(release, customer)
+            rules.check_recipient(release, customer)
         except WrongAccount as error:
             context["wrong_account"] = str(error)
         except DelegationError as error:

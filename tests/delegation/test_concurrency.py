@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from delegation import rules, services, sweeper
 from delegation.models import Caretakership, ManagementRequest, ProjectRelease
+from delegation.services import caretakerships, management_requests, releases
 from notifications.models import Notification
 from projects import audit
 from projects.models import Project
@@ -152,7 +153,7 @@ def two_project_release(owner, project, caretaker):
 
 def test_two_accepts_of_one_release_grant_once(monkeypatch, caretaker, two_project_release):
     _release, token = two_project_release
-    pause_after(monkeypatch, services, "_lock_release", Rendezvous())
+    pause_after(monkeypatch, releases, "_lock_release", Rendezvous())
 
     results = race(
         lambda: services.accept_release(customer=caretaker, token=token),
@@ -170,7 +171,7 @@ def test_two_accepts_of_one_release_grant_once(monkeypatch, caretaker, two_proje
 
 def test_two_accepts_over_http_give_one_success_and_one_used_link_page(monkeypatch, caretaker, two_project_release):
     _release, token = two_project_release
-    pause_after(monkeypatch, services, "_lock_release", Rendezvous())
+    pause_after(monkeypatch, releases, "_lock_release", Rendezvous())
     clients = [Client(), Client()]
     for client in clients:
         client.force_login(caretaker.user)
@@ -183,7 +184,7 @@ def test_two_accepts_over_http_give_one_success_and_one_used_link_page(monkeypat
 
 def test_accept_against_withdraw_ends_in_one_outcome(monkeypatch, owner, caretaker, two_project_release):
     release, token = two_project_release
-    pause_after(monkeypatch, services, "_lock_release", Rendezvous())
+    pause_after(monkeypatch, releases, "_lock_release", Rendezvous())
 
     results = race(
         lambda: services.accept_release(customer=caretaker, token=token),
@@ -223,8 +224,8 @@ def test_accept_request_and_release_for_the_same_pair_at_once_open_one_caretaker
     _release, token = release
     request = ManagementRequestFactory(project=project, caretaker=caretaker)
     rendezvous = Rendezvous()
-    pause_after(monkeypatch, services, "_lock_release", rendezvous)
-    pause_after(monkeypatch, services, "_lock_request", rendezvous)
+    pause_after(monkeypatch, releases, "_lock_release", rendezvous)
+    pause_after(monkeypatch, management_requests, "_lock_management_request", rendezvous)
 
     results = race(
         lambda: services.accept_release(customer=caretaker, token=token),
@@ -337,7 +338,7 @@ def test_last_free_pending_slot_goes_to_one_caretaker(monkeypatch, project, care
 
 
 def test_accept_against_withdraw_of_a_request(monkeypatch, owner, caretaker, pending_request):
-    pause_after(monkeypatch, services, "_lock_request", Rendezvous())
+    pause_after(monkeypatch, management_requests, "_lock_management_request", Rendezvous())
 
     results = race(
         lambda: services.accept_request(owner=owner, request_id=pending_request.pk, expires_at=None),
@@ -353,7 +354,7 @@ def test_accept_against_withdraw_of_a_request(monkeypatch, owner, caretaker, pen
 
 
 def test_revoke_against_end_closes_once(monkeypatch, owner, caretaker, caretakership):
-    pause_after(monkeypatch, services, "_lock_open_caretakership", Rendezvous())
+    pause_after(monkeypatch, caretakerships, "_lock_open_caretakership", Rendezvous())
 
     results = race(
         lambda: services.revoke_caretakership(owner=owner, caretakership_id=caretakership.pk),
