@@ -1,7 +1,12 @@
-"""Turn one benchmark run into bench/results.json, bench/results.md and bench/latency.png.
+"""Judge one benchmark run against its targets and turn it into tables: the markdown of
+bench/out/results.md and the plain table `make bench` prints.
+
+Every page has two multiples: of the bare Django floor (bench/floor/: what any signed-in Django
+page costs) and of the base-layout floor (the app's own layout, middleware and checks, see
+bench/urls.py). Both are taken against the floor slices measured around the page (bench/load.py).
 
 `python -m bench.report compare BEFORE.json AFTER.json` prints the before → after table of two
-runs (results.json of two revisions, measured on the same machine) for the README.
+runs (results.json of two revisions, measured on the same machine).
 """
 
 from __future__ import annotations
@@ -10,7 +15,6 @@ import json
 import sys
 from pathlib import Path
 
-BENCH = Path(__file__).resolve().parent
 MAX_RATIO = 2.0
 MAX_QUERIES = 10
 MAX_SWEEP_SECONDS = 10.0
@@ -19,27 +23,44 @@ MAX_SEED_SECONDS = 60.0
 
 
 def floor_medians(results: dict) -> tuple[float, float]:
-    """The floor's median latency and CPU per request over all its slices (see bench/run.py)."""
+    """The base-layout floor's median latency and CPU per request over all its slices."""
     floor = next(page for page in results["pages"] if page["name"] == "floor")
     return results.get("floor_p50_ms", floor["p50_ms"]), results.get("floor_server_cpu_ms", floor["server_cpu_ms"])
 
 
-def targets(results: dict) -> list[dict]:
-    pages = results["pages"]
-    floor = next(page for page in pages if page["name"] == "floor")
+def bare_medians(results: dict) -> tuple[float, float] | None:
+    """The bare Django floor's median latency and CPU per request, if the run has it."""
+    bare = next((page for page in results["pages"] if page["name"] == "bare_floor"), None)
+    if bare is None:
+        return None
+    return results.get("bare_p50_ms", bare["p50_ms"]), results.get("bare_server_cpu_ms", bare["server_cpu_ms"])
+
+
+def ratios(results: dict) -> None:
+    """Each page's multiples of both floors, against the floor slices measured around it where the
+    run has them, and against the floors' medians over the run otherwise (the floors' own rows)."""
     floor_ms, floor_cpu_ms = floor_medians(results)
+    bare = bare_medians(results)
+    for page in results["pages"]:
+        page["ratio"] = round(page["p50_ms"] / page.get("floor_p50_ms", floor_ms), 2)
+        page["cpu_ratio"] = round(page["server_cpu_ms"] / page.get("floor_server_cpu_ms", floor_cpu_ms), 2)
+        if bare is not None:
+            page["bare_ratio"] = round(page["p50_ms"] / page.get("bare_p50_ms", bare[0]), 2)
+            page["bare_cpu_ratio"] = round(page["server_cpu_ms"] / page.get("bare_server_cpu_ms", bare[1]), 2)
+
+
+def targets(results: dict) -> list[dict]:
+    ratios(results)
+    floor_ms, _ = floor_medians(results)
+    pages = [page for page in results["pages"] if page["name"] != "bare_floor"]
     checks = []
     for page in pages:
-        # Against the floor runs next to the page where the run has them (bench/run.py).
-        page_floor_ms = page.get("floor_p50_ms", floor_ms)
-        page["ratio"] = round(page["p50_ms"] / page_floor_ms, 2)
-        page["cpu_ratio"] = round(page["server_cpu_ms"] / page.get("floor_server_cpu_ms", floor_cpu_ms), 2)
-        if page is floor:
+        if page["name"] == "floor":
             continue
         checks.append(
             {
                 "target": f"{page['name']}: median ≤ {MAX_RATIO:g}× floor",
-                "value": f"{page['ratio']}× ({page['p50_ms']} ms vs {page_floor_ms} ms)",
+                "value": f"{page['ratio']}× ({page['p50_ms']} ms vs {page.get('floor_p50_ms', floor_ms)} ms)",
                 "met": page["ratio"] <= MAX_RATIO,
             }
         )
@@ -76,17 +97,20 @@ def targets(results: dict) -> list[dict]:
 def markdown(results: dict) -> str:
     m, config, sweep, seed = results["machine"], results["config"], results["sweep"], results["seed"]["large"]
     lines = [
-        "| Page | median (ms) | p95 (ms) | req/s | floor around it (ms) | median × floor | server CPU/request (ms) "
-        "| CPU × floor | SQL queries (large / tiny) | in-process: SQL / Python (ms) | HTML (KB) |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| Page | median (ms) | p95 (ms) | req/s | × bare Django floor | × base-layout floor "
+        "| floors around it: bare / base-layout (ms) | server CPU/request (ms) | CPU × bare / × base-layout "
+        "| SQL queries (large / tiny) | in-process: SQL / Python (ms) | HTML (KB) |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for page in results["pages"]:
-        split = page["in_process"]
+        split = page.get("in_process")
+        in_process = f"{split['sql_ms']} / {split['python_ms']} | {split['html_kb']}" if split else "– | –"
         lines.append(
             f"| {page['label']} | {page['p50_ms']} | {page['p95_ms']} | {page['rps']} | "
-            f"{page.get('floor_p50_ms', '–')} | {page['ratio']}× | {page['server_cpu_ms']} | {page['cpu_ratio']}× | "
-            f"{page['queries_large']} / {page['queries_tiny']} | "
-            f"{split['sql_ms']} / {split['python_ms']} | {split['html_kb']} |"
+            f"{times(page.get('bare_ratio'))} | {times(page['ratio'])} | "
+            f"{page.get('bare_p50_ms', '–')} / {page.get('floor_p50_ms', '–')} | {page['server_cpu_ms']} | "
+            f"{times(page.get('bare_cpu_ratio'))} / {times(page['cpu_ratio'])} | "
+            f"{page['queries_large']} / {page['queries_tiny']} | {in_process} |"
         )
     first, idle = sweep["first"], sweep["idle"]
     lines += [
@@ -113,7 +137,7 @@ def markdown(results: dict) -> str:
         f"Python {m['python']}, Django {m['django']}, gunicorn {m['gunicorn']}, {m['wrk']}. "
         f"Load: {config['workers']} sync gunicorn workers, wrk with {config['connections']} connections, "
         f"{config['warmup_s']} s warm-up and {config['duration_s']} s measurement per page "
-        f"({config.get('rounds', 1)} slices, each after a floor slice of the same length); "
+        f"({config.get('rounds', 1)} slices, each after a slice of each floor of the same length); "
         f"DEBUG off, PostgreSQL and Redis on the same machine. Revision {results['revision']}, "
         f"{results['generated_at']}.",
         "",
@@ -159,60 +183,38 @@ def floor_note(results: dict) -> str:
     floor_ms, _ = floor_medians(results)
     rounds = results["config"].get("rounds", 1)
     return (
-        f"Each page was measured in {rounds} slices, alternating with slices of the floor, and its ratio is taken "
-        "against the floor slices of the same half minute (column 'floor around it'): the floor's median moved "
-        f"between {min(slices)} and {max(slices)} ms over this run, and that drift must not decide a target. The "
-        f"floor row and the chart's line are the median of all floor slices ({floor_ms} ms); medians and p95 are "
-        "the medians of the slices' values."
+        f"Each page was measured in {rounds} slices, alternating with slices of both floors, and its multiples are "
+        "taken against the floor slices of the same half minute (column 'floors around it'): the base-layout "
+        f"floor's median moved between {min(slices)} and {max(slices)} ms over this run, and that drift must not "
+        "decide a target. The floors' own rows and the chart's lines are the medians of all their slices "
+        f"(base layout {floor_ms} ms); medians and p95 are the medians of the slices' values."
     )
 
 
-def chart(results: dict, path: Path) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    from matplotlib import ticker
-
-    pages = list(reversed(results["pages"]))
-    floor, _ = floor_medians(results)
-    labels = [page["label"] for page in pages]
-    y = range(len(pages))
-    figure, axes = plt.subplots(figsize=(10, 0.55 * len(pages) + 2.2))
-    axes.barh([i + 0.2 for i in y], [p["p50_ms"] for p in pages], height=0.4, label="median", color="#0d6efd")
-    axes.barh([i - 0.2 for i in y], [p["p95_ms"] for p in pages], height=0.4, label="p95", color="#9ec5fe")
-    axes.axvline(floor, color="#198754", linestyle="-", label=f"floor median of the run ({floor} ms)")
-    # Each page's target is twice the floor measured around it, which drifts with the machine.
-    targets_x = [MAX_RATIO * p.get("floor_p50_ms", floor) for p in pages]
-    axes.scatter(targets_x, list(y), marker="|", s=900, color="#dc3545", zorder=3)
-    axes.scatter([], [], marker="|", s=120, color="#dc3545", label=f"target: {MAX_RATIO:g}× the floor around the page")
-    for i, page in zip(y, pages, strict=True):
-        axes.text(page["p50_ms"], i + 0.2, f" {page['p50_ms']} ms ({page['ratio']}×)", va="center", fontsize=8)
-    axes.set_yticks(list(y), labels)
-    # Logarithmic, so "2× the floor" is the same distance everywhere.
-    axes.set_xscale("log")
-    axes.set_xlim(left=1)
-    axes.xaxis.set_major_locator(ticker.FixedLocator([1, 2, 3, 5, 10, 20, 30, 50, 100, 200, 500, 1000, 2000, 5000]))
-    axes.xaxis.set_major_formatter(ticker.FormatStrFormatter("%g"))
-    axes.xaxis.set_minor_formatter(ticker.NullFormatter())
-    axes.set_xlabel("latency (ms, log scale)")
-    m, config = results["machine"], results["config"]
-    axes.set_title(
-        f"Kundencenter at agency scale: latency per page vs. the floor\n"
-        f"{m['nproc']} CPUs, {config['workers']} gunicorn workers, {config['connections']} connections",
-        fontsize=10,
-    )
-    axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=4, fontsize=8, frameon=False)
-    figure.tight_layout()
-    figure.savefig(path, dpi=110)
-    plt.close(figure)
+def times(ratio: float | None) -> str:
+    return "–" if ratio is None else f"{ratio}×"
 
 
-def write(results: dict) -> None:
-    results["targets"] = targets(results)
-    (BENCH / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
-    (BENCH / "results.md").write_text(markdown(results))
-    chart(results, BENCH / "latency.png")
+def table(results: dict) -> str:
+    """The plain table `make bench` prints: every page against both floors, and its queries."""
+    rows = [("Page", "req/s", "median ms", "× bare Django floor", "× base-layout floor", "queries large / tiny")]
+    rows += [
+        (
+            page["label"],
+            str(page["rps"]),
+            str(page["p50_ms"]),
+            times(page.get("bare_ratio")),
+            times(page["ratio"]),
+            f"{page['queries_large']} / {page['queries_tiny']}",
+        )
+        for page in results["pages"]
+    ]
+    widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
+    lines = []
+    for label, *figures in rows:
+        cells = [cell.rjust(width) for cell, width in zip(figures, widths[1:], strict=True)]
+        lines.append("  ".join([label.ljust(widths[0]), *cells]))
+    return "\n".join(lines)
 
 
 def compare(before: dict, after: dict) -> str:
@@ -222,26 +224,35 @@ def compare(before: dict, after: dict) -> str:
     lines = [
         f"Revision {before['revision']} → {after['revision']}; floor median {floors}.",
         "",
-        "| Page | median (ms) | × floor | queries | in-process SQL / Python (ms) | HTML (KB) |",
-        "| --- | ---: | ---: | ---: | ---: | ---: |",
+        "| Page | median (ms) | × bare floor | × floor | queries | in-process SQL / Python (ms) | HTML (KB) |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for page in after["pages"]:
         old = old_pages.get(page["name"])
         if old is None:
             continue
-        was, now = old["in_process"], page["in_process"]
         lines.append(
-            f"| {page['label']} | {old['p50_ms']} → {page['p50_ms']} | {old['ratio']}× → {page['ratio']}× | "
-            f"{old['queries_large']} → {page['queries_large']} | "
-            f"{was['sql_ms']} / {was['python_ms']} → {now['sql_ms']} / {now['python_ms']} | "
-            f"{was['html_kb']} → {now['html_kb']} |"
+            f"| {page['label']} | {old['p50_ms']} → {page['p50_ms']} | "
+            f"{times(old.get('bare_ratio'))} → {times(page.get('bare_ratio'))} | {old['ratio']}× → {page['ratio']}× | "
+            f"{old['queries_large']} → {page['queries_large']} | {in_process(old, page)} |"
         )
     old_sweep, sweep = before["sweep"]["first"], after["sweep"]["first"]
     lines.append(
         f"| Sweep, {after['sweep']['due_before']:,} due caretakerships | {old_sweep['seconds']} s → "
-        f"{sweep['seconds']} s | | {old_sweep['queries']} → {sweep['queries']} | | |"
+        f"{sweep['seconds']} s | | | {old_sweep['queries']} → {sweep['queries']} | | |"
     )
     return "\n".join(lines) + "\n"
+
+
+def in_process(old: dict, new: dict) -> str:
+    """The in-process split of a page in two runs; the bare floor has none."""
+    if "in_process" not in old or "in_process" not in new:
+        return "– | –"
+    was, now = old["in_process"], new["in_process"]
+    return (
+        f"{was['sql_ms']} / {was['python_ms']} → {now['sql_ms']} / {now['python_ms']} | "
+        f"{was['html_kb']} → {now['html_kb']}"
+    )
 
 
 if __name__ == "__main__":

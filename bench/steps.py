@@ -7,13 +7,9 @@ prints one JSON object as its last line.
 from __future__ import annotations
 
 import json
-import secrets
 import statistics
-import string
 import sys
 import time
-from importlib import import_module
-from pathlib import Path
 from urllib.parse import unquote
 
 import django
@@ -21,20 +17,20 @@ import django
 django.setup()
 
 from django.conf import settings  # noqa: E402
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from bench.config import OUT  # noqa: E402
 from bench.seed import seed  # noqa: E402
 from bench.seeding import AGENCY_EMAIL, OWNER_EMAIL, RELEASE_TOKEN  # noqa: E402
+from bench.sessions import csrf_cookie, signed_in  # noqa: E402
 from customercenter.models import Customer  # noqa: E402
 from delegation.models import Caretakership  # noqa: E402
 from notifications.models import Notification, OutboxEmail  # noqa: E402
 from projects.models import AuditEntry  # noqa: E402
 
-OUT = Path(__file__).resolve().parent / "out"
 BREAKDOWN_REQUESTS = 20
 COST_RUNS = 50
 
@@ -50,7 +46,7 @@ def pages() -> list[dict]:
         .first()
     )
     return [
-        {"name": "floor", "label": "Floor: base layout only", "who": "agency", "path": "/bench/floor/"},
+        {"name": "floor", "label": "Base-layout floor", "who": "agency", "path": "/bench/floor/"},
         {"name": "project_list", "label": "Projektverwaltung (agency)", "who": "agency", "path": "/projekte/"},
         {
             "name": "project_search",
@@ -85,21 +81,10 @@ def pages() -> list[dict]:
     ]
 
 
-def session_for(email: str) -> str:
-    """A logged-in session, as django.contrib.auth.login() would write it."""
-    user = Customer.objects.select_related("user").get(user__email=email).user
-    store = import_module(settings.SESSION_ENGINE).SessionStore()
-    store[SESSION_KEY] = user._meta.pk.value_to_string(user)
-    store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
-    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    store.create()
-    return store.session_key
-
-
 def cookies() -> dict[str, dict[str, str]]:
-    csrf = "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(32))
+    csrf = csrf_cookie()
     return {
-        who: {settings.SESSION_COOKIE_NAME: session_for(email), settings.CSRF_COOKIE_NAME: csrf}
+        who: signed_in(Customer.objects.select_related("user").get(user__email=email).user, csrf)
         for who, email in (("agency", AGENCY_EMAIL), ("owner", OWNER_EMAIL))
     }
 

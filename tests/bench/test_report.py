@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 
-from bench.report import compare, costs_table, targets
+from bench.report import compare, costs_table, table, targets
 
 
 def page(name: str, p50: float, queries: int = 4) -> dict:
@@ -69,11 +69,11 @@ def test_compare_shows_each_page_and_the_sweep_before_and_after():
     before = run("1111111", list_ms=15.0, sweep_seconds=9.0)
     after = copy.deepcopy(run("2222222", list_ms=6.0, sweep_seconds=6.3))
 
-    table = compare(before, after)
+    rows = compare(before, after)
 
-    assert table.startswith("Revision 1111111 → 2222222; floor median 3.0 ms → 3.0 ms.")
-    assert "| List | 15.0 → 6.0 | 5.0× → 2.0× | 4 → 4 | 1.0 / 14.0 → 1.0 / 5.0 | 4.0 → 4.0 |" in table
-    assert "| Sweep, 20,000 due caretakerships | 9.0 s → 6.3 s | | 43 → 43 | | |" in table
+    assert rows.startswith("Revision 1111111 → 2222222; floor median 3.0 ms → 3.0 ms.")
+    assert "| List | 15.0 → 6.0 | – → – | 5.0× → 2.0× | 4 → 4 | 1.0 / 14.0 → 1.0 / 5.0 | 4.0 → 4.0 |" in rows
+    assert "| Sweep, 20,000 due caretakerships | 9.0 s → 6.3 s | | | 43 → 43 | | |" in rows
 
 
 def test_costs_table_shows_what_each_page_adds_to_the_floor():
@@ -91,3 +91,61 @@ def test_costs_table_shows_what_each_page_adds_to_the_floor():
     assert "| project_list | 21.5 | 12.5 | queries 6.1; rows (template) 2.2 |" in lines
     assert lines[-1] == "Building blocks: one query 0.7 ms."
     assert not any("wall_seconds" in line or line.startswith("| process") for line in lines)
+
+
+def with_bare_floor(results: dict, bare_ms: float) -> dict:
+    bare = page("bare_floor", bare_ms, queries=3)
+    del bare["in_process"]
+    results["pages"].insert(0, bare)
+    results["bare_p50_ms"] = results["bare_server_cpu_ms"] = bare_ms
+    return results
+
+
+def test_every_page_is_a_multiple_of_both_floors():
+    results = with_bare_floor(run("a", list_ms=6.0, sweep_seconds=3.0), bare_ms=1.5)
+    results["pages"][2]["bare_p50_ms"] = 2.0
+
+    targets(results)
+
+    bare, floor, listed = results["pages"]
+    assert (bare["bare_ratio"], bare["ratio"]) == (1.0, 0.5)
+    assert (floor["bare_ratio"], floor["ratio"]) == (2.0, 1.0)
+    # Against the bare floor measured around the page, where the run has it.
+    assert (listed["bare_ratio"], listed["ratio"]) == (3.0, 2.0)
+
+
+def test_the_bare_floor_has_no_target_of_its_own():
+    results = with_bare_floor(run("a", list_ms=6.0, sweep_seconds=3.0), bare_ms=1.5)
+
+    names = [check["target"] for check in targets(results)]
+
+    assert not any(name.startswith("bare_floor") for name in names)
+
+
+def test_printed_table_shows_every_page_against_both_floors_and_its_queries():
+    results = with_bare_floor(run("a", list_ms=6.0, sweep_seconds=3.0), bare_ms=1.5)
+    for row in results["pages"]:
+        row["rps"] = round(1000 / row["p50_ms"], 1)
+    targets(results)
+
+    lines = table(results).splitlines()
+
+    assert (
+        " ".join(lines[0].split())
+        == "Page req/s median ms × bare Django floor × base-layout floor queries large / tiny"
+    )
+    assert lines[1].split() == ["Bare_Floor", "666.7", "1.5", "1.0×", "0.5×", "3", "/", "3"]
+    assert lines[3].split() == ["List", "166.7", "6.0", "4.0×", "2.0×", "4", "/", "4"]
+    assert len({len(line) for line in lines}) == 1
+
+
+def test_compare_shows_the_bare_floor_without_an_in_process_split():
+    before = with_bare_floor(run("1111111", list_ms=15.0, sweep_seconds=9.0), bare_ms=1.5)
+    after = with_bare_floor(run("2222222", list_ms=6.0, sweep_seconds=6.3), bare_ms=1.5)
+    targets(before)
+    targets(after)
+
+    rows = compare(before, after)
+
+    assert "| Bare_Floor | 1.5 → 1.5 | 1.0× → 1.0× | 0.5× → 0.5× | 3 → 3 | – | – |" in rows
+    assert "| List | 15.0 → 6.0 | 10.0× → 4.0× | 5.0× → 2.0× |" in rows
