@@ -1,9 +1,40 @@
 from allauth.account.forms import SignupForm
 from django import forms
+from django.forms.renderers import TemplatesSetting
 from django.utils.translation import gettext_lazy as _
 
 from customercenter.models import Customer
 from customercenter.services import create_partner
+
+
+class BootstrapBoundField(forms.BoundField):
+    """A field whose widget carries the Bootstrap class that fits it, and is-invalid on errors.
+
+    Django adds aria-invalid and aria-describedby itself, pointing at `<id>_helptext` and
+    `<id>_error`: the ids that includes/field.html gives the help text and the errors.
+    """
+
+    def build_widget_attrs(self, attrs, widget=None):
+        attrs = super().build_widget_attrs(attrs, widget)
+        widget = widget or self.field.widget
+        if widget.is_hidden:
+            return attrs
+        if getattr(widget, "input_type", None) in {"checkbox", "radio"}:
+            bootstrap = "form-check-input"
+        elif isinstance(widget, forms.Select):
+            bootstrap = "form-select"
+        else:
+            bootstrap = "form-control"
+        classes = [widget.attrs.get("class"), attrs.get("class"), bootstrap, "is-invalid" if self.errors else None]
+        attrs["class"] = " ".join(css for css in classes if css)
+        return attrs
+
+
+class FormRenderer(TemplatesSetting):
+    """Forms render through the project's templates: `{{ form.field.as_field_group }}` is includes/field.html."""
+
+    field_template_name = "includes/field.html"
+    bound_field_class = BootstrapBoundField
 
 
 class PartnerSignupForm(SignupForm):

@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -137,6 +138,9 @@ TEMPLATES = [
         },
     }
 ]
+# Forms render through TEMPLATES (Django's widget templates come with the "django.forms"
+# app), so each field renders through the one includes/field.html.
+FORM_RENDERER = "customercenter.forms.FormRenderer"
 
 DATABASES = {
     "default": dj_database_url.parse(

@@ -115,5 +115,7 @@ class ReplyForm(forms.Form):
 
 
 class TicketFilterForm(forms.Form):
-    project = forms.CharField(label=_("Projekt"), required=False, max_length=20)
+    project = forms.CharField(
+        label=_("Projekt"), required=False, max_length=20, widget=forms.SearchInput(attrs={"placeholder": "p12345"})
+    )
     status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("alle")), *Ticket.Status.choices])

@@ -107,7 +107,7 @@ def test_invalid_master_data_shows_error_at_field_and_changes_nothing(owner_clie
     response = owner_client.post("/vertragsdaten/", master_data(**{field: value}))
 
     assert response.status_code == 422
-    assert f'id="id_{field}_errors"' in response.text
+    assert f'id="id_{field}_error"' in response.text
     assert message in response.text
     assert Customer.objects.filter(pk=owner.pk).values().get() == before
 

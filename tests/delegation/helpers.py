@@ -24,7 +24,7 @@ def link_url(token: str, action: str = "") -> str:
 
 def field_error(response, field: str) -> str:
     """The error text shown under one form field, or "" when there is none."""
-    match = re.search(rf'id="id_{field}_errors">(.*?)</div>', response.text, re.S)
+    match = re.search(rf'id="id_{field}_error">(.*?)</div>', response.text, re.S)
     return html.unescape(match.group(1)).strip() if match else ""
 
 

@@ -94,7 +94,7 @@ def test_bad_target_is_refused_at_the_field(owner_client, project, target_kind, 
 
     assert response.status_code == 422
     field = "target_kind" if target_kind == "unknown" else "target"
-    assert f'id="id_{field}_errors"' in response.text
+    assert f'id="id_{field}_error"' in response.text
     assert message in response.text
     assert snapshot(project) == before
 
@@ -133,7 +133,7 @@ def test_invalid_domain_name_is_refused_at_the_field(owner_client, project, name
     response = add(owner_client, name=name)
 
     assert response.status_code == 422
-    assert 'id="id_name_errors"' in response.text
+    assert 'id="id_name_error"' in response.text
     assert message in response.text
     assert snapshot(project) == before
 
@@ -185,7 +185,7 @@ def test_invalid_domain_via_htmx_returns_the_section_with_the_error(owner_client
 
     assert response.status_code == 422
     assert response.text.lstrip().startswith('<section id="domains"')
-    assert 'id="id_name_errors"' in response.text
+    assert 'id="id_name_error"' in response.text
     assert not Domain.objects.exists()
 
 
@@ -243,7 +243,7 @@ def test_bad_target_edit_is_refused_and_changes_nothing(owner_client, project, d
     )
 
     assert response.status_code == 422
-    assert 'id="id_target_errors"' in response.text
+    assert 'id="id_target_error"' in response.text
     assert message in response.text
     assert snapshot(project) == before
 

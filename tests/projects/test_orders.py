@@ -59,7 +59,7 @@ def test_ssl_for_a_domain_not_in_the_project_is_refused_at_the_field(owner_clien
         response = owner_client.post("/projekte/p12345/bestellen/ssl/", {"domain": pk})
 
         assert response.status_code == 422
-        assert 'id="id_domain_errors"' in response.text
+        assert 'id="id_domain_error"' in response.text
         assert "Diese Domain gehört nicht zu diesem Projekt." in response.text
     assert snapshot(project) == before
 
@@ -120,7 +120,7 @@ def test_registering_a_taken_domain_is_refused(owner_client, project, outsider):
     response = owner_client.post("/projekte/p12345/bestellen/domain/", {"name": "vergeben.de"})
 
     assert response.status_code == 422
-    assert 'id="id_register_name_errors"' in response.text
+    assert 'id="id_register_name_error"' in response.text
     assert "Die Domain vergeben.de ist nicht mehr frei." in response.text
     assert snapshot(project) == before
 
@@ -132,7 +132,7 @@ def test_registering_an_invalid_domain_is_refused(owner_client, project, name):
     response = owner_client.post("/projekte/p12345/bestellen/domain/", {"name": name})
 
     assert response.status_code == 422
-    assert 'id="id_register_name_errors"' in response.text
+    assert 'id="id_register_name_error"' in response.text
     assert snapshot(project) == before
 
 

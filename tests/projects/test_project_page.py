@@ -101,7 +101,7 @@ def test_unsupported_php_version_is_refused_at_the_field(owner_client, project, 
     response = owner_client.post("/projekte/p12345/php/", {"php_version": version})
 
     assert response.status_code == 422
-    assert 'id="id_php_version_errors"' in response.text
+    assert 'id="id_php_version_error"' in response.text
     assert "wird nicht unterstützt." in response.text
     assert snapshot(project) == before
 
@@ -216,7 +216,7 @@ def test_malformed_database_name_is_refused_at_the_field(owner_client, project, 
     response = owner_client.post("/projekte/p12345/datenbanken/", {"suffix": suffix})
 
     assert response.status_code == 422
-    assert 'id="id_suffix_errors"' in response.text
+    assert 'id="id_suffix_error"' in response.text
     assert message in response.text
     assert snapshot(project) == before
 

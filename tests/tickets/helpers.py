@@ -78,7 +78,7 @@ def page_text(response) -> str:
 
 def field_error(response, field: str) -> str:
     """The error text shown under one form field, or "" when there is none."""
-    match = re.search(rf'id="id_{field}_errors">(.*?)</div>', response.content.decode(), re.S)
+    match = re.search(rf'id="id_{field}_error">(.*?)</div>', response.content.decode(), re.S)
     return html.unescape(match.group(1)).strip() if match else ""
 
 
