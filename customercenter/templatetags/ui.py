@@ -1,35 +1,12 @@
 from functools import lru_cache
 
 from django import template
-from django.forms import BoundField
-from django.forms.widgets import CheckboxInput, RadioSelect, Select, SelectMultiple
 from django.urls import get_script_prefix, get_urlconf, reverse
 
 register = template.Library()
 
 # Stands in for the key while a row URL is reversed once; digits, as <int:pk> wants.
 _KEY = 918273645546372819
-
-
-@register.filter
-def control(field: BoundField) -> str:
-    """Render a field's widget with the Bootstrap class that fits it, marked invalid on errors."""
-    widget = field.field.widget
-    if isinstance(widget, CheckboxInput | RadioSelect):
-        css = "form-check-input"
-    elif isinstance(widget, Select | SelectMultiple):
-        css = "form-select"
-    else:
-        css = "form-control"
-    if field.errors:
-        css += " is-invalid"
-    attrs = {"class": css}
-    if field.errors:
-        attrs["aria-invalid"] = "true"
-        attrs["aria-describedby"] = f"{field.auto_id}_errors"
-    elif field.help_text:
-        attrs["aria-describedby"] = f"{field.auto_id}_help"
-    return field.as_widget(attrs=attrs)
 
 
 @register.simple_tag(takes_context=True)
