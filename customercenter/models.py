@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -68,6 +69,17 @@ class CustomerNumber(models.Model):
 
     def __str__(self) -> str:
         return str(CUSTOMER_NUMBER_OFFSET + self.pk)
+
+
+def customer_matching(query: str, *, via: str = "") -> Q:
+    """Customers whose company or name contains `query`, or whose customer number it is; `via`
+    ("owner__") reaches the customer from another model."""
+    condition = Q()
+    for field in ("company", "first_name", "last_name"):
+        condition |= Q(**{f"{via}{field}__icontains": query})
+    if query.isdecimal() and query.isascii():
+        condition |= Q(**{f"{via}number": int(query)})
+    return condition
 
 
 def display_name(company: str, first_name: str, last_name: str) -> str:

@@ -18,7 +18,6 @@ from customercenter.decorators import customer_required
 from customercenter.forms import MasterDataForm
 from customercenter.http import AuthenticatedHttpRequest, wants_fragment
 from customercenter.models import User
-from projects.models import Invoice, Order
 
 logger = logging.getLogger(__name__)
 
@@ -73,11 +72,14 @@ def _check_broker() -> bool:
         return False
 
 
-def _contract_page(request: AuthenticatedHttpRequest, tab: str, context: dict, status: int = 200) -> HttpResponse:
+def contract_page(
+    request: AuthenticatedHttpRequest, tab: str, tab_template: str, context: dict, status: int = 200
+) -> HttpResponse:
+    """A tab of Vertragsdaten: the whole page, or for htmx the tab alone."""
     template = "customercenter/contract.html"
     if wants_fragment(request):
         template += "#tab-content"
-    context = {"tab": tab, "tab_template": f"customercenter/tab_{tab}.html", **context}
+    context = {"tab": tab, "tab_template": tab_template, **context}
     return render(request, template, context, status=status)
 
 
@@ -92,18 +94,5 @@ def master_data(request: AuthenticatedHttpRequest) -> HttpResponse:
             form.save()
             messages.success(request, _("Stammdaten gespeichert."))
             return redirect("contract:master_data")
-        return _contract_page(request, "master", {"form": form}, status=422)
-    return _contract_page(request, "master", {"form": form})
-
-
-@require_GET
-@login_required
-@customer_required
-@vary_on_headers("HX-Request")
-def invoices(request: AuthenticatedHttpRequest) -> HttpResponse:
-    customer = request.customer
-    context = {
-        "invoices": Invoice.objects.filter(customer=customer)[:100],
-        "orders": Order.objects.filter(customer=customer).select_related("project")[:100],
-    }
-    return _contract_page(request, "invoices", context)
+        return contract_page(request, "master", "customercenter/tab_master.html", {"form": form}, status=422)
+    return contract_page(request, "master", "customercenter/tab_master.html", {"form": form})

@@ -53,7 +53,7 @@ class ManagementRequestForm(forms.Form):
     def clean_number(self) -> str:
         number = parse_project_number(self.cleaned_data["number"])
         # Requests name projects the caretaker cannot access yet: the one lookup outside
-        # accessible_by(). p-numbers are public, so "not found" reveals nothing more.
+        # delegation.access. p-numbers are public, so "not found" reveals nothing more.
         project = Project.objects.select_related("owner").filter(number=number).first()
         if project is None:
             raise ValidationError(_("Ein Projekt %(number)s gibt es nicht."), params={"number": number})
@@ -114,3 +114,7 @@ class ReleaseForm(forms.Form):
 
 class AcceptRequestForm(forms.Form):
     expires_on = ExpiryDateField()
+
+
+class ListSearchForm(forms.Form):
+    q = forms.CharField(label=_("Suche"), max_length=100, required=False, strip=True)

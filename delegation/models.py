@@ -116,6 +116,12 @@ class Caretakership(models.Model):
         return self.expires_at is None or self.expires_at > timezone.now()
 
 
+class ManagementRequestQuerySet(models.QuerySet["ManagementRequest"]):
+    def pending(self) -> ManagementRequestQuerySet:
+        """Waiting for the owner's decision and not lapsed yet (the sweeper may not have run)."""
+        return self.filter(status=ManagementRequest.Status.PENDING, lapses_at__gt=timezone.now())
+
+
 class ManagementRequest(models.Model):
     """A caretaker asks the owner to let it administer a project (Verwaltung beantragen)."""
 
@@ -144,6 +150,8 @@ class ManagementRequest(models.Model):
     lapses_at = models.DateTimeField(_("verfällt am"))
     decided_at = models.DateTimeField(_("entschieden am"), null=True, blank=True)
 
+    objects = ManagementRequestQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("Verwaltungsantrag")
         verbose_name_plural = _("Verwaltungsanträge")
@@ -166,6 +174,12 @@ class ManagementRequest(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.status == self.Status.PENDING and self.lapses_at > timezone.now()
+
+
+class ProjectReleaseQuerySet(models.QuerySet["ProjectRelease"]):
+    def pending(self) -> ProjectReleaseQuerySet:
+        """Waiting for the caretaker's answer, with a link that still works."""
+        return self.filter(status=ProjectRelease.Status.PENDING, link_expires_at__gt=timezone.now())
 
 
 class ProjectRelease(models.Model):
@@ -198,6 +212,8 @@ class ProjectRelease(models.Model):
         verbose_name=_("angenommen von"),
     )
     delivery_failed_at = models.DateTimeField(_("Zustellung fehlgeschlagen"), null=True, blank=True)
+
+    objects = ProjectReleaseQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("Projektfreigabe")

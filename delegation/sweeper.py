@@ -27,8 +27,7 @@ from delegation import rules
 from delegation.expiry import last_day_text
 from delegation.models import Caretakership, ManagementRequest, ProjectRelease
 from notifications.services import Digest, notify_many
-from projects.audit import ACTION_LABELS
-from projects.models import AuditEntry
+from projects.models import ACTION_LABELS, AuditEntry
 
 CHUNK = 2000
 # What digests, audit entries and e-mails read of an owner or caretaker (Customer.display_name,

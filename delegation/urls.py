@@ -4,6 +4,7 @@ from delegation import views
 
 urlpatterns = [
     path("", views.overview, name="caretakers"),
+    path("liste/<slug:name>/", views.full_list, name="list"),
     path("verwaltung-beantragen/", views.request_new, name="request_new"),
     path("antraege/<int:pk>/annehmen/", views.request_accept, name="request_accept"),
     path("antraege/<int:pk>/ablehnen/", views.request_decline, name="request_decline"),

@@ -1,28 +1,33 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from urllib.parse import urlencode
 
 from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Prefetch
+from django.core.paginator import Paginator
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HttpResponseClientRedirect
 
 from customercenter.decorators import customer_required
 from customercenter.http import AuthenticatedHttpRequest, customer_of, wants_fragment
+from customercenter.views import contract_page
 from delegation import rules, services
 from delegation.expiry import expiry_from_last_day
-from delegation.forms import AcceptRequestForm, ManagementRequestForm, ReleaseForm
+from delegation.forms import AcceptRequestForm, ListSearchForm, ManagementRequestForm, ReleaseForm
 from delegation.models import ProjectRelease
-from delegation.queries import kept_pages, overview_context
+from delegation.queries import LISTS, overview_lists
 from delegation.services import DelegationError, WrongAccount
 from projects.models import Project
 
@@ -35,19 +40,15 @@ def _overview(
     notice_level: str = "success",
     **forms,
 ) -> HttpResponse:
-    context = overview_context(request.customer, request.GET)
-    context.update(
-        tab="caretakers",
-        tab_template="delegation/tab_caretakers.html",
-        notice=notice,
-        notice_level=notice_level,
-        request_form=forms.get("request_form") or ManagementRequestForm(caretaker=request.customer),
-        accept_error=forms.get("accept_error"),
-    )
-    template = "customercenter/contract.html"
-    if wants_fragment(request):
-        template += "#tab-content"
-    return render(request, template, context, status=status)
+    context = {
+        **overview_lists(request.customer),
+        "notice": notice,
+        "notice_level": notice_level,
+        "request_form": forms.get("request_form") or ManagementRequestForm(caretaker=request.customer),
+        "accept_error": forms.get("accept_error"),
+        "back": "",
+    }
+    return contract_page(request, "caretakers", "delegation/tab_caretakers.html", context, status=status)
 
 
 @require_GET
@@ -58,6 +59,39 @@ def overview(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _overview(request)
 
 
+@require_GET
+@login_required
+@customer_required
+@vary_on_headers("HX-Request")
+def full_list(request: AuthenticatedHttpRequest, name: str) -> HttpResponse:
+    """One list of the tab with all of its rows, a page at a time, searchable where that helps."""
+    if name not in LISTS:
+        raise Http404(_("Nicht gefunden."))
+    shown = LISTS[name]
+    rows = shown.rows(request.customer)
+    form = ListSearchForm(request.GET)
+    query = form.cleaned_data["q"] if shown.search and form.is_valid() else ""
+    if query:
+        rows = rows.filter(shown.search(query))
+    page = Paginator(rows, settings.PROJECTS_PER_PAGE).get_page(request.GET.get("page"))
+    if shown.table.endswith("releases"):
+        prefetch_related_objects(page.object_list, "projects")
+    back = "?" + urlencode({"next": request.get_full_path()})
+    context = {"shown": shown, "page": page, "query": query, "back": back, "nav": "contract"}
+    template = "delegation/full_list.html"
+    if wants_fragment(request):
+        template += "#rows"
+    return render(request, template, context)
+
+
+def _back(request: AuthenticatedHttpRequest) -> str:
+    """Where an action returns to: the list it was started from (`?next=`), else the tab."""
+    back = request.GET.get("next", "")
+    if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return back
+    return reverse("contract:caretakers")
+
+
 def _act(request: AuthenticatedHttpRequest, action: Callable[[], object], success: str) -> HttpResponse:
     """Run one state change; refusals and stale states come back as a message, not an error page."""
     try:
@@ -65,14 +99,18 @@ def _act(request: AuthenticatedHttpRequest, action: Callable[[], object], succes
     except ObjectDoesNotExist:
         raise Http404(_("Nicht gefunden.")) from None
     except DelegationError as error:
-        if wants_fragment(request):
-            return _overview(request, status=409, notice=str(error), notice_level="warning")
-        messages.error(request, str(error))
-        return redirect(reverse("contract:caretakers") + kept_pages(request.GET))
-    if wants_fragment(request):
-        return _overview(request, notice=success)
-    messages.success(request, success)
-    return redirect(reverse("contract:caretakers") + kept_pages(request.GET))
+        return _answer(request, str(error), level=messages.ERROR, status=409)
+    return _answer(request, success)
+
+
+def _answer(request: AuthenticatedHttpRequest, notice: str, *, level=messages.SUCCESS, status=200) -> HttpResponse:
+    """The tab with the notice in place for htmx; otherwise, and from a list's own page, a redirect
+    back there with the notice as a message."""
+    if wants_fragment(request) and "next" not in request.GET:
+        return _overview(request, status=status, notice=notice, notice_level="warning" if status != 200 else "success")
+    messages.add_message(request, level, notice)
+    # htmx would follow a plain redirect inside its target; a page of its own loads as a whole.
+    return HttpResponseClientRedirect(_back(request)) if wants_fragment(request) else redirect(_back(request))
 
 
 @require_POST

@@ -1,16 +1,12 @@
 from __future__ import annotations
 
-from typing import NamedTuple
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from customercenter.models import Customer
-from customercenter.subqueries import compiled
 
 
 class Server(models.Model):
@@ -25,103 +21,6 @@ class Server(models.Model):
 
     def __str__(self) -> str:
         return self.number
-
-
-class ProjectQuerySet(models.QuerySet["Project"]):
-    def accessible_by(self, customer: Customer | None) -> ProjectQuerySet:
-        """Projects the customer may administer: its own, and those it cares for right now.
-
-        This is the one access decision; every view reaches a project through it or
-        through `accessible_one()`, which asks the same question about a single project.
-        """
-        if customer is None or customer.number is None:
-            return self.none()
-        # Own and cared-for ids from two index scans, evaluated first (see projects/lookups.py):
-        # an OR of both conditions, or a plain IN, lets PostgreSQL scan every project instead.
-        # accessible_one(), owned_by() and cared_for_by() state the same rule in other shapes:
-        # change all of them together (the delegation state machine test checks that they agree).
-        own = Project.objects.owned_by(customer).order_by().values("pk")
-        cared_for = self._active_caretakerships(customer).values("project_id")
-        return self.filter(pk__one_of=own.union(cared_for, all=True))
-
-    def owned_by(self, customer: Customer | None) -> ProjectQuerySet:
-        """The first half of `accessible_by`: the customer's own projects."""
-        if customer is None or customer.number is None:
-            return self.none()
-        return self.filter(owner=customer)
-
-    def cared_for_by(self, customer: Customer | None, *, at=None) -> ProjectQuerySet:
-        """The second half of `accessible_by`: projects the customer cares for right now.
-
-        Joined to that caretakership (at most one is active per project and caretaker), whose
-        expiry comes along as `care_expires_at` and the owner's customer number as
-        `care_owner_number`, which an index keeps in order: a page of an agency's thousands of
-        projects is read from the index instead of sorted. Its `care_project` and
-        `care_owner_number` let a search filter the caretakerships before the join.
-        """
-        from delegation.models import active_condition
-
-        if customer is None or customer.number is None:
-            return self.none()
-        care = Q(caretakerships__caretaker=customer) & active_condition(at=at, via="caretakerships__")
-        return self.filter(care).annotate(
-            care_expires_at=models.F("caretakerships__expires_at"),
-            care_owner_number=models.F("caretakerships__owner_number"),
-            care_project=models.F("caretakerships__project"),
-        )
-
-    def accessible_one(self, customer: Customer | None, **lookup) -> Project:
-        """The one project matching `lookup` (a unique field) if `accessible_by` contains it.
-
-        Same answer as `accessible_by(customer).get(**lookup)`, but the project is found by its
-        key first and then checked, instead of first listing everything the customer may see.
-        Raises Project.DoesNotExist.
-        """
-        if customer is None or customer.number is None:
-            raise Project.DoesNotExist
-        # The same rule as accessible_by(), written for a single row: owner, or an active
-        # caretakership of this project (change both together).
-        cares = self._active_caretakerships(customer).filter(project=models.OuterRef("pk"))
-        return self.filter(Q(owner=customer) | Q(models.Exists(cares))).get(**lookup)
-
-    def _active_caretakerships(self, customer: Customer):
-        from delegation.models import Caretakership
-
-        return Caretakership.objects.active().filter(caretaker=customer).order_by()
-
-
-class SearchKeys(NamedTuple):
-    """What a search matches: the ids of the matching projects and the customer numbers of the
-    matching owners, each a subquery compiled once."""
-
-    projects: RawSQL
-    owner_numbers: RawSQL
-
-    def condition(self, *, project: str = "pk", owner_number: str = "owner__number") -> Q:
-        """Rows whose project or owner matches: `project` and `owner_number` name those keys on
-        the queried model, so caretakerships can be searched without joining thousands of
-        projects and owners first."""
-        return Q(**{f"{project}__in": self.projects}) | Q(**{f"{owner_number}__in": self.owner_numbers})
-
-
-def search_keys(query: str) -> SearchKeys | None:
-    """Projects matching `query` by p-number or name, and owners matching it by name or customer
-    number; None for an empty query.
-
-    Projects and customers are matched on their own (trigram indexes on PostgreSQL, see
-    migration 0003). The two subqueries are compiled here, once: Django would compile them again
-    in every query that holds them, and a page of search results holds them three times (its
-    counts, its own and its cared-for rows), which cost more CPU than the rest of the page.
-    """
-    query = (query or "").strip()
-    if not query:
-        return None
-    projects = Project.objects.filter(Q(number__icontains=query) | Q(name__icontains=query)).order_by()
-    owners = Q(company__icontains=query) | Q(last_name__icontains=query) | Q(first_name__icontains=query)
-    if query.isdecimal() and query.isascii():
-        owners |= Q(number=int(query))
-    owner_numbers = Customer.objects.filter(owners).exclude(number=None).order_by()
-    return SearchKeys(compiled(projects.values("pk")), compiled(owner_numbers.values("number")))
 
 
 class Project(models.Model):
@@ -145,8 +44,6 @@ class Project(models.Model):
     )
     php_version = models.CharField(_("PHP-Version"), max_length=8)
     created_at = models.DateTimeField(_("angelegt am"), default=timezone.now)
-
-    objects = ProjectQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("Projekt")
@@ -264,6 +161,39 @@ class Invoice(models.Model):
         return self.number
 
 
+# What each audit action is called on a project's history.
+ACTION_LABELS = {
+    "php_version.changed": _("PHP-Version geändert"),
+    "database.created": _("Datenbank angelegt"),
+    "database.deleted": _("Datenbank gelöscht"),
+    "database.password_reset": _("Datenbank-Passwort zurückgesetzt"),
+    "domain.added": _("Domain hinzugefügt"),
+    "domain.removed": _("Domain entfernt"),
+    "domain.target_changed": _("Domain-Ziel geändert"),
+    "order.ssl": _("SSL-Zertifikat bestellt"),
+    "order.domain": _("Domain registriert"),
+    "request.created": _("Verwaltung beantragt"),
+    "request.accepted": _("Antrag angenommen"),
+    "request.declined": _("Antrag abgelehnt"),
+    "request.withdrawn": _("Antrag zurückgezogen"),
+    "request.lapsed": _("Antrag verfallen"),
+    "request.ended_by_staff": _("Antrag vom Support beendet"),
+    "release.created": _("Projektfreigabe erteilt"),
+    "release.resent": _("Freigabe-Link neu versendet"),
+    "release.withdrawn": _("Projektfreigabe zurückgezogen"),
+    "release.accepted": _("Projektfreigabe angenommen"),
+    "release.declined": _("Projektfreigabe abgelehnt"),
+    "release.lapsed": _("Freigabe-Link abgelaufen"),
+    "caretakership.started": _("Betreuung begonnen"),
+    "caretakership.revoked": _("Betreuung widerrufen"),
+    "caretakership.ended": _("Betreuung beendet"),
+    "caretakership.expired": _("Betreuung abgelaufen"),
+    "caretakership.ended_by_staff": _("Betreuung vom Support beendet"),
+    "ticket.opened": _("Ticket eröffnet"),
+    "ticket.status_changed": _("Ticketstatus geändert"),
+}
+
+
 class AuditEntry(models.Model):
     """Who changed what on a project, in which role, from which value to which."""
 
@@ -296,6 +226,4 @@ class AuditEntry(models.Model):
 
     @property
     def action_display(self) -> str:
-        from projects.audit import ACTION_LABELS
-
         return str(ACTION_LABELS.get(self.action, self.action))

@@ -10,8 +10,8 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
+from delegation.access import OwnerOnly, ProjectAccess
 from projects import audit
-from projects.access import OwnerOnly, ProjectAccess
 from projects.models import Database, Domain, Order, Project
 
 
@@ -85,30 +85,26 @@ def set_domain_target(*, access: ProjectAccess, domain: Domain, target_kind: str
         _record(access, "domain.target_changed", subject=domain.name, old=old, new=domain.target_display)
 
 
-@transaction.atomic
-def order_ssl_certificate(*, access: ProjectAccess, domain: Domain) -> Order:
+def _place_order(access: ProjectAccess, *, kind: str, subject: str, price: str, action: str) -> Order:
     access.require(OwnerOnly.ORDER)
     order = Order.objects.create(
-        customer=access.customer,
-        project=access.project,
-        kind=Order.Kind.SSL,
-        subject=domain.name,
-        price=Decimal(settings.SSL_CERTIFICATE_PRICE),
+        customer=access.customer, project=access.project, kind=kind, subject=subject, price=Decimal(price)
     )
-    _record(access, "order.ssl", subject=domain.name, new=f"{order.price} EUR")
+    _record(access, action, subject=subject, new=f"{order.price} EUR")
     return order
+
+
+@transaction.atomic
+def order_ssl_certificate(*, access: ProjectAccess, domain: Domain) -> Order:
+    return _place_order(
+        access, kind=Order.Kind.SSL, subject=domain.name, price=settings.SSL_CERTIFICATE_PRICE, action="order.ssl"
+    )
 
 
 @transaction.atomic
 def register_domain(*, access: ProjectAccess, name: str) -> Order:
     access.require(OwnerOnly.ORDER)
     Domain.objects.create(project=access.project, name=name)
-    order = Order.objects.create(
-        customer=access.customer,
-        project=access.project,
-        kind=Order.Kind.DOMAIN,
-        subject=name,
-        price=Decimal(settings.DOMAIN_REGISTRATION_PRICE),
+    return _place_order(
+        access, kind=Order.Kind.DOMAIN, subject=name, price=settings.DOMAIN_REGISTRATION_PRICE, action="order.domain"
     )
-    _record(access, "order.domain", subject=name, new=f"{order.price} EUR")
-    return order

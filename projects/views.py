@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError
@@ -13,8 +15,9 @@ from django.views.decorators.vary import vary_on_headers
 
 from customercenter.decorators import customer_required
 from customercenter.http import AuthenticatedHttpRequest, wants_fragment
+from customercenter.views import contract_page
+from delegation.access import OwnerOnly, OwnerOnlyAction, ProjectAccess, accessible_projects, get_project_or_404
 from projects import services
-from projects.access import OwnerOnly, OwnerOnlyAction, ProjectAccess, get_project_or_404
 from projects.forms import (
     DatabaseCreateForm,
     DomainAddForm,
@@ -24,7 +27,7 @@ from projects.forms import (
     ProjectSearchForm,
     SslOrderForm,
 )
-from projects.models import Order, Project, Server
+from projects.models import Invoice, Order, Server
 from projects.queries import project_list_page
 
 HISTORY_LENGTH = 50
@@ -248,59 +251,69 @@ def _refuse(request: AuthenticatedHttpRequest, access: ProjectAccess, refusal: O
     return _render_section(request, access, "orders", status=403)
 
 
-@require_POST
-@login_required
-@customer_required
-def order_ssl(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
+def _order(
+    request: AuthenticatedHttpRequest,
+    number: str,
+    *,
+    form_class: type[SslOrderForm | DomainRegisterForm],
+    form_name: str,
+    place: Callable[[ProjectAccess, dict], Order],
+    taken: tuple[str, str],
+    done: str,
+) -> HttpResponse:
+    """A paid order: owner only; a form in the orders section; `taken` is the field and the
+    message for a subject that is already ordered or registered."""
     access = get_project_or_404(request, number)
     try:
         access.require(OwnerOnly.ORDER)
     except OwnerOnlyAction as refusal:
         return _refuse(request, access, refusal)
-    form = SslOrderForm(request.POST, project=access.project)
+    form = form_class(request.POST, project=access.project)
     if form.is_valid():
         try:
-            order = services.order_ssl_certificate(access=access, domain=form.cleaned_data["domain"])
+            order = place(access, form.cleaned_data)
         except IntegrityError:
-            form.add_error("domain", _("Für diese Domain ist bereits ein SSL-Zertifikat bestellt."))
+            form.add_error(*taken)
         else:
-            notice = _("SSL-Zertifikat für %(name)s bestellt (%(price)s EUR/Jahr).") % {
-                "name": order.subject,
-                "price": order.price,
-            }
-            return _done(request, access, "orders", notice)
-    return _render_section(request, access, "orders", status=422, ssl_form=form)
+            return _done(request, access, "orders", done % {"name": order.subject, "price": order.price})
+    return _render_section(request, access, "orders", status=422, **{form_name: form})
+
+
+@require_POST
+@login_required
+@customer_required
+def order_ssl(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
+    return _order(
+        request,
+        number,
+        form_class=SslOrderForm,
+        form_name="ssl_form",
+        place=lambda access, data: services.order_ssl_certificate(access=access, domain=data["domain"]),
+        taken=("domain", _("Für diese Domain ist bereits ein SSL-Zertifikat bestellt.")),
+        done=_("SSL-Zertifikat für %(name)s bestellt (%(price)s EUR/Jahr)."),
+    )
 
 
 @require_POST
 @login_required
 @customer_required
 def order_domain(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
-    access = get_project_or_404(request, number)
-    try:
-        access.require(OwnerOnly.ORDER)
-    except OwnerOnlyAction as refusal:
-        return _refuse(request, access, refusal)
-    form = DomainRegisterForm(request.POST, project=access.project)
-    if form.is_valid():
-        try:
-            order = services.register_domain(access=access, name=form.cleaned_data["name"])
-        except IntegrityError:
-            form.add_error("name", _("Diese Domain ist nicht mehr frei."))
-        else:
-            notice = _("Domain %(name)s registriert (%(price)s EUR/Jahr).") % {
-                "name": order.subject,
-                "price": order.price,
-            }
-            return _done(request, access, "orders", notice)
-    return _render_section(request, access, "orders", status=422, register_form=form)
+    return _order(
+        request,
+        number,
+        form_class=DomainRegisterForm,
+        form_name="register_form",
+        place=lambda access, data: services.register_domain(access=access, name=data["name"]),
+        taken=("name", _("Diese Domain ist nicht mehr frei.")),
+        done=_("Domain %(name)s registriert (%(price)s EUR/Jahr)."),
+    )
 
 
 @require_GET
 @login_required
 @customer_required
 def server_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    projects = Prefetch("projects", queryset=Project.objects.accessible_by(request.customer).order_by("number"))
+    projects = Prefetch("projects", queryset=accessible_projects(request.customer).order_by("number"))
     servers = Server.objects.filter(owner=request.customer).prefetch_related(projects)
     return render(request, "projects/servers.html", {"servers": servers})
 
@@ -312,5 +325,18 @@ def server_detail(request: AuthenticatedHttpRequest, number: str) -> HttpRespons
     server = Server.objects.filter(owner=request.customer, number=number.strip().lower()).first()
     if server is None:
         raise Http404(_("Server nicht gefunden."))
-    projects = Project.objects.accessible_by(request.customer).filter(server=server)
+    projects = accessible_projects(request.customer).filter(server=server)
     return render(request, "projects/server_detail.html", {"server": server, "projects": projects})
+
+
+@require_GET
+@login_required
+@customer_required
+@vary_on_headers("HX-Request")
+def invoices(request: AuthenticatedHttpRequest) -> HttpResponse:
+    customer = request.customer
+    context = {
+        "invoices": Invoice.objects.filter(customer=customer)[:100],
+        "orders": Order.objects.filter(customer=customer).select_related("project")[:100],
+    }
+    return contract_page(request, "invoices", "customercenter/tab_invoices.html", context)

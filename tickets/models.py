@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from customercenter.models import Customer
+from delegation.access import accessible_projects
 from projects.models import Project
 
 
@@ -17,9 +18,9 @@ class Role(models.TextChoices):
 
 
 class TicketQuerySet(models.QuerySet["Ticket"]):
-    def visible_to(self, customer: Customer | None) -> TicketQuerySet:
+    def visible_to(self, customer: Customer) -> TicketQuerySet:
         """Tickets of every project the customer may access right now — the same one decision."""
-        return self.filter(project__in=Project.objects.accessible_by(customer).values("pk"))
+        return self.filter(project__in=accessible_projects(customer).values("pk"))
 
 
 class Ticket(models.Model):

@@ -12,10 +12,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from customercenter.models import Customer, User
+from delegation.access import ProjectAccess, accessible_projects
 from notifications.services import notify, send_notice
 from projects import audit
-from projects.access import ProjectAccess
-from projects.models import AuditEntry, Project
+from projects.models import AuditEntry
 from tickets.models import Attachment, Message, Role, Ticket
 
 
@@ -109,7 +109,7 @@ def staff_reply(*, staff: User, ticket: Ticket, body: str) -> Message:
     if old != ticket.status:
         _record_status(ticket, old, role=AuditEntry.Role.STAFF, staff=staff)
     recipient = ticket.opened_by
-    if not Project.objects.accessible_by(recipient).filter(pk=ticket.project_id).exists():
+    if not accessible_projects(recipient).filter(pk=ticket.project_id).exists():
         # A caretaker whose caretakership ended must not receive the answer; the owner gets it.
         recipient = ticket.project.owner
     notify(

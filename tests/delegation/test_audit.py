@@ -11,8 +11,7 @@ from django.utils import timezone
 
 from delegation import services, sweeper
 from delegation.models import Caretakership, ManagementRequest
-from projects.audit import ACTION_LABELS
-from projects.models import AuditEntry
+from projects.models import ACTION_LABELS, AuditEntry
 from tests.conftest import login
 from tests.delegation.factories import CaretakershipFactory, ManagementRequestFactory, ProjectReleaseFactory
 from tests.delegation.helpers import REQUEST_NEW, TAG_RE, link_url, page_text

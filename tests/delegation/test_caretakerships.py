@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from delegation import expiry, services, sweeper
+from delegation.access import accessible_projects
 from delegation.models import Caretakership
 from notifications.models import Notification
 from projects.models import AuditEntry, Database, Domain, Order, Project
@@ -210,7 +211,7 @@ def test_expiry_is_enforced_without_the_sweeper(caretaker, project):
         assert client.post("/projekte/p12345/php/", {"php_version": "8.1"}).status_code == 404
         assert "p12345" not in page_text(client.get("/projekte/"))
         assert "Hauptseite" not in page_text(client.get(OVERVIEW))
-        assert not Project.objects.accessible_by(caretaker).exists()
+        assert not accessible_projects(caretaker).exists()
 
     care.refresh_from_db()
     assert care.ended_at is None
@@ -224,7 +225,7 @@ def test_expired_caretakership_is_not_listed_for_the_owner_either(owner, caretak
     with time_machine.travel(expires_at + timedelta(seconds=1), tick=False):
         context = login(owner).get(OVERVIEW).context
 
-    assert list(context["released"].object_list) == []
+    assert context["released"].rows == []
 
 
 def test_expiry_date_means_through_the_end_of_that_day(owner, caretaker, project, pending_request):

@@ -1,4 +1,5 @@
-"""Technischer Betreuer tab and Projektverwaltung: grouped, searchable, a fixed number of queries."""
+"""Technischer Betreuer tab, its lists' own pages and Projektverwaltung: grouped, searchable, a
+fixed number of queries."""
 
 from __future__ import annotations
 
@@ -21,13 +22,17 @@ from tests.factories import CustomerFactory, ProjectFactory
 from tests.helpers import count_queries
 
 PROJECTS = "/projekte/"
-# Pinned. Tab: session, user with customer, six lists each with its total in the same query
-# (verified addresses as a subquery), the projects of both release lists, the unread badge
-# (not in the htmx fragment).
+CARED_LIST = "/vertragsdaten/technischer-betreuer/liste/betreut/"
+RELEASED_LIST = "/vertragsdaten/technischer-betreuer/liste/freigegeben/"
+REQUESTS_LIST = "/vertragsdaten/technischer-betreuer/liste/antraege/"
+# Pinned. Tab: session, user, customer, the first rows of six lists (verified addresses as a
+# subquery), the projects of both release lists, the unread badge (not in the htmx fragment).
 OVERVIEW_QUERIES = 10
-# List: session, user with customer, the sizes of both sections (own, cared for), the slice of
-# each section the page reaches, the unread badge (not in the htmx fragment).
-PROJECT_LIST_QUERIES = 6
+# Projektverwaltung: session, user, customer, the sizes of both sections (own, cared for), the
+# slice of each section the page reaches, the unread badge (not in the htmx fragment).
+PROJECT_LIST_QUERIES = 7
+# A list's own page: session, user, customer, its size, its rows, the unread badge.
+FULL_LIST_QUERIES = 6
 
 
 def bulk_projects(owners: list[Customer], count: int, start: int) -> list[Project]:
@@ -89,10 +94,17 @@ def grow_owner(owner, total: int = 2000) -> None:
 # --- Fixed query counts -----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("url", "pinned"), [(OVERVIEW, OVERVIEW_QUERIES), (PROJECTS, PROJECT_LIST_QUERIES)])
+@pytest.mark.parametrize(
+    ("url", "pinned", "shown"),
+    [
+        (OVERVIEW, OVERVIEW_QUERIES, "Alle anzeigen"),
+        (PROJECTS, PROJECT_LIST_QUERIES, "2000 Projekte"),
+        (CARED_LIST, FULL_LIST_QUERIES, "Seite 1 von 80"),
+    ],
+)
 @pytest.mark.parametrize("headers", [{}, HX], ids=["page", "htmx"])
 def test_caretaker_query_count_is_the_same_for_2_and_2000_projects(
-    agency, url, pinned, headers, django_assert_max_num_queries
+    agency, url, pinned, shown, headers, django_assert_max_num_queries
 ):
     client = login(agency)
     small = count_queries(client, url, headers=headers)
@@ -105,10 +117,13 @@ def test_caretaker_query_count_is_the_same_for_2_and_2000_projects(
 
     assert large == small
     assert response.status_code == 200
-    assert ("2000 Projekte" if url == PROJECTS else "Seite 1 von 100") in page_text(response)
+    assert shown in page_text(response)
 
 
-@pytest.mark.parametrize(("url", "pinned"), [(OVERVIEW, OVERVIEW_QUERIES), (PROJECTS, PROJECT_LIST_QUERIES)])
+@pytest.mark.parametrize(
+    ("url", "pinned"),
+    [(OVERVIEW, OVERVIEW_QUERIES), (PROJECTS, PROJECT_LIST_QUERIES), (RELEASED_LIST, FULL_LIST_QUERIES)],
+)
 def test_owner_query_count_is_the_same_for_2_and_2000_released_projects(
     releasing_owner, url, pinned, django_assert_max_num_queries
 ):
@@ -122,7 +137,9 @@ def test_owner_query_count_is_the_same_for_2_and_2000_released_projects(
 
     assert large == small
     if url == OVERVIEW:
-        assert response.context["released"].paginator.count == 2000
+        assert response.context["released"].more
+    if url == RELEASED_LIST:
+        assert response.context["page"].paginator.count == 2000
 
 
 def test_search_in_2000_projects_has_the_same_query_count(agency, django_assert_max_num_queries):
@@ -134,24 +151,50 @@ def test_search_in_2000_projects_has_the_same_query_count(agency, django_assert_
         response = client.get(PROJECTS, {"q": "p711234"})
 
     assert count_queries(client, PROJECTS, data={"q": "p711234"}) == small
-    assert [p["number"] for p in response.context["page"].object_list] == ["p711234"]
+    assert [project.number for project, _care in response.context["page"].object_list] == ["p711234"]
     assert "1 Projekt" in page_text(response)
 
 
-def test_lists_are_paginated(agency):
+def test_the_tab_shows_the_first_rows_and_each_list_its_own_pages(agency):
     grow_agency(agency, total=120)
     client = login(agency)
 
-    first = client.get(OVERVIEW).context["cared"]
-    third = client.get(OVERVIEW, {"betreut": 3}).context["cared"]
+    tab = client.get(OVERVIEW)
+    third = client.get(CARED_LIST, {"page": 3}).context["page"]
     projects = client.get(PROJECTS, {"page": 5}).context["page"]
 
-    assert len(first.object_list) == 20
-    assert len(third.object_list) == 20
-    assert first.paginator.count == third.paginator.count == 120
-    assert client.get(OVERVIEW, {"betreut": 99}).context["cared"].number == 6
+    assert len(tab.context["cared"].rows) == 10
+    assert f'href="{CARED_LIST}"' in tab.text
+    assert len(third.object_list) == 25
+    assert third.paginator.count == 120
+    assert client.get(CARED_LIST, {"page": 99}).context["page"].number == 5
     assert len(projects.object_list) == 120 - 4 * settings.PROJECTS_PER_PAGE
     assert projects.paginator.count == 120
+
+
+def test_the_tab_shows_the_caretakerships_ending_soonest(caretaker_client, caretaker):
+    soon, later = (timezone.localdate() + timedelta(days=days) for days in (3, 40))
+    for number, last_day in [("p50001", None), ("p50002", later), ("p50003", soon)]:
+        CaretakershipFactory(
+            project=ProjectFactory(number=number), caretaker=caretaker, expires_at=expiry_from_last_day(last_day)
+        )
+
+    rows = caretaker_client.get(OVERVIEW).context["cared"].rows
+
+    assert [care.project.number for care in rows] == ["p50003", "p50002", "p50001"]
+
+
+def test_a_full_list_is_searchable(agency):
+    grow_agency(agency, total=120)
+
+    response = login(agency).get(CARED_LIST, {"q": "p710042"})
+
+    assert [care.project.number for care in response.context["page"].object_list] == ["p710042"]
+    assert "1 Eintrag" in page_text(response)
+
+
+def test_an_unknown_list_is_not_found(caretaker_client):
+    assert caretaker_client.get("/vertragsdaten/technischer-betreuer/liste/alles/").status_code == 404
 
 
 # --- Projektverwaltung: grouped and searchable ------------------------------------------------
@@ -202,7 +245,7 @@ def test_cared_for_projects_are_grouped_by_customer_after_own_projects(caretaker
 def test_search_by_number_name_and_customer(caretaker_client, two_customers, query, expected):
     response = caretaker_client.get(PROJECTS, {"q": query})
 
-    assert [p["number"] for p in response.context["page"].object_list] == expected
+    assert [project.number for project, _care in response.context["page"].object_list] == expected
 
 
 def test_search_by_customer_number(caretaker_client, two_customers):
@@ -210,7 +253,7 @@ def test_search_by_customer_number(caretaker_client, two_customers):
 
     response = caretaker_client.get(PROJECTS, {"q": str(beta.number)})
 
-    assert [p["number"] for p in response.context["page"].object_list] == ["p30003"]
+    assert [project.number for project, _care in response.context["page"].object_list] == ["p30003"]
 
 
 def test_search_never_finds_projects_no_longer_cared_for(caretaker_client, two_customers):
@@ -307,33 +350,22 @@ def busy_owner(owner):
     return owner
 
 
-def test_open_lists_are_paged_each_on_its_own(busy_owner):
+def test_open_lists_show_the_newest_ten_and_link_to_all(busy_owner):
     client = login(busy_owner)
 
-    first = client.get(OVERVIEW).context
-    later = client.get(OVERVIEW, {"antraege": 3, "meine-freigaben": 2}).context
+    tab = client.get(OVERVIEW)
+    everything = client.get(REQUESTS_LIST).context["page"]
 
-    assert [len(first[name].object_list) for name in ("incoming_requests", "outgoing_releases")] == [10, 10]
-    assert first["incoming_requests"].paginator.count == 25
-    assert later["incoming_requests"].number == 3
-    assert [r.project.number for r in later["incoming_requests"].object_list] == [
-        f"p{730000 + i}" for i in range(20, 25)
-    ]
-    assert later["outgoing_releases"].number == 2
-    assert len(later["outgoing_releases"].object_list) == 2
-    assert later["released"].number == 1
-
-
-def test_a_pager_keeps_the_other_lists_pages(busy_owner):
-    response = login(busy_owner).get(OVERVIEW, {"antraege": 2})
-
-    assert 'href="?antraege=2&amp;meine-freigaben=2"' in response.text
-    assert 'href="?antraege=3"' in response.text
+    assert [len(tab.context[name].rows) for name in ("incoming_requests", "outgoing_releases")] == [10, 10]
+    assert [r.project.number for r in tab.context["incoming_requests"].rows] == [f"p{730000 + i}" for i in range(10)]
+    assert f'href="{REQUESTS_LIST}"' in tab.text
+    assert [r.project.number for r in everything.object_list] == [f"p{730000 + i}" for i in range(25)]
 
 
 @pytest.mark.parametrize("number", ["99999999999999999999", "-1", "x"])
 def test_odd_page_numbers_give_a_page_not_an_error(busy_owner, agency, number):
-    assert login(busy_owner).get(OVERVIEW, {"antraege": number, "freigegeben": number}).status_code == 200
+    assert login(busy_owner).get(REQUESTS_LIST, {"page": number}).status_code == 200
+    assert login(busy_owner).get(RELEASED_LIST, {"page": number}).status_code == 200
     assert login(agency).get(PROJECTS, {"page": number}).status_code == 200
 
 
@@ -345,25 +377,49 @@ def test_open_items_hide_the_empty_message(busy_owner):
     assert "Keine offenen Anträge." not in page_text(login(busy_owner).get(OVERVIEW))
 
 
-def test_forms_post_back_with_the_pages_shown(busy_owner):
+def test_actions_on_the_tab_answer_in_place(busy_owner):
     client = login(busy_owner)
-    page = client.get(OVERVIEW, {"antraege": 2, "bogus": "<x>"})
-    shown = page.context["incoming_requests"].object_list[0]
+    page = client.get(OVERVIEW)
+    shown = page.context["incoming_requests"].rows[0]
     decline = reverse("contract:request_decline", args=[shown.pk])
 
-    assert f'action="{decline}?antraege=2"' in page.text
-    assert f'hx-post="{decline}?antraege=2"' in page.text
+    assert f'hx-post="{decline}"' in page.text
     # Every form of the tab sits inside the element that tells htmx where the answer goes.
     wrapper = page.text.index('<div hx-target="#tab-content" hx-swap="outerHTML">')
     assert all(
         match.start() > wrapper for match in re.finditer(r'<form method="post" action="/vertragsdaten', page.text)
     )
-
-    htmx = client.post(f"{decline}?antraege=2", headers=HX)
-    plain_shown = client.get(OVERVIEW, {"antraege": 2}).context["incoming_requests"].object_list[0]
-    plain = client.post(reverse("contract:request_decline", args=[plain_shown.pk]) + "?antraege=2")
+    htmx = client.post(decline, headers=HX)
+    plain = client.post(reverse("contract:request_decline", args=[page.context["incoming_requests"].rows[1].pk]))
 
     assert htmx.status_code == 200
-    assert htmx.context["incoming_requests"].number == 2
+    assert "Antrag abgelehnt." in page_text(htmx)
     assert plain.status_code == 302
-    assert plain["Location"] == f"{OVERVIEW}?antraege=2"
+    assert plain["Location"] == OVERVIEW
+
+
+def test_actions_on_a_lists_own_page_come_back_to_it(busy_owner):
+    client = login(busy_owner)
+    page = client.get(REQUESTS_LIST, {"page": 2})
+    shown = page.context["page"].object_list[0]
+    decline = reverse("contract:request_decline", args=[shown.pk])
+    back = f"{REQUESTS_LIST}?page=2"
+
+    assert (
+        f'action="{decline}?next=%2Fvertragsdaten%2Ftechnischer-betreuer%2Fliste%2Fantraege%2F%3Fpage%3D2"' in page.text
+    )
+    plain = client.post(decline, {}, QUERY_STRING=f"next={back}")
+    other = page.context["page"].object_list[1]
+    htmx = client.post(reverse("contract:request_decline", args=[other.pk]) + f"?next={back}", headers=HX)
+
+    assert (plain.status_code, plain["Location"]) == (302, back)
+    assert (htmx.status_code, htmx["HX-Redirect"]) == (200, back)
+
+
+def test_an_action_never_returns_to_another_site(busy_owner):
+    client = login(busy_owner)
+    shown = client.get(OVERVIEW).context["incoming_requests"].rows[0]
+
+    response = client.post(reverse("contract:request_decline", args=[shown.pk]) + "?next=https://example.net/")
+
+    assert response["Location"] == OVERVIEW

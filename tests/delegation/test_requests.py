@@ -483,7 +483,7 @@ def test_request_lapses_after_thirty_days(owner, caretaker, project, pending_req
         response = login(owner).post(accept_url(pending_request), follow=True)
         assert "Dieser Antrag ist nicht mehr offen." in page_text(response)
         assert not Caretakership.objects.exists()
-        assert pending_request.pk not in [r.pk for r in login(owner).get(OVERVIEW).context["incoming_requests"]]
+        assert pending_request.pk not in [r.pk for r in login(owner).get(OVERVIEW).context["incoming_requests"].rows]
 
         result = sweeper.sweep()
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from delegation.access import ProjectAccess
 from delegation.models import Caretakership
-from projects.access import ProjectAccess
 from projects.models import Project
 from tests.e2e.conftest import (
     AGENCY_EMAIL,

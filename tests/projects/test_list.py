@@ -135,7 +135,7 @@ def test_reload_link_works_without_javascript(owner_client, project):
 def test_reload_link_keeps_the_search(owner_client, project):
     response = owner_client.get("/projekte/", {"q": "haupt seite"})
 
-    assert 'href="/projekte/?q=haupt%20seite"' in response.text
+    assert 'href="/projekte/?q=haupt+seite"' in response.text
 
 
 def test_list_is_paginated(owner_client, owner, settings):
@@ -170,12 +170,12 @@ def test_pages_run_from_own_projects_into_cared_for_ones_grouped_by_customer_num
 
     pages = [project_list_page(agency, page=number) for number in (1, 2, 3, 4)]
 
-    listed = [project["number"] for page in pages[:3] for project in page.object_list]
+    listed = [project.number for page in pages[:3] for project, _care in page.object_list]
     assert listed == sorted(own) + cared
     assert [len(page.object_list) for page in pages] == [4, 4, 3, 3]
     assert pages[3].number == 3  # past the end: the last page
     assert pages[0].paginator.count == 11
-    assert [project["is_own"] for project in pages[1].object_list] == [True, False, False, False]
+    assert [care is None for _project, care in pages[1].object_list] == [True, False, False, False]
 
 
 def test_search_pages_through_both_sections(db, settings):
@@ -189,7 +189,7 @@ def test_search_pages_through_both_sections(db, settings):
     first, second = (project_list_page(agency, query="shop", page=number) for number in (1, 2))
 
     assert first.paginator.count == 3
-    names = [project["name"] for project in first.object_list + second.object_list]
+    names = [project.name for project, _care in first.object_list + second.object_list]
     assert names == ["Shop alt", "Shop neu", "Shop Test"]
 
 
@@ -207,7 +207,7 @@ def test_caretaker_finds_cared_for_projects_by_owner_name_number_and_p_number(db
     def found(query):
         page = project_list_page(agency, query=query)
         assert page.paginator.count == len(page.object_list)
-        return sorted(project["name"] for project in page.object_list)
+        return sorted(project.name for project, _care in page.object_list)
 
     assert found("sonnenschein") == ["Blog", "Shop"]
     assert found("RICHTER") == ["Blog", "Shop"]

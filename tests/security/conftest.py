@@ -19,9 +19,9 @@ from django.utils import timezone
 
 from customercenter.models import Customer
 from delegation import services as delegation
+from delegation.access import ProjectAccess
 from delegation.models import Caretakership, ManagementRequest, ProjectRelease
 from delegation.rules import REQUEST_LIFETIME
-from projects.access import ProjectAccess
 from projects.models import Database, Domain, Project, Server
 from tests.conftest import login
 from tests.factories import CustomerFactory, DatabaseFactory, DomainFactory, ProjectFactory, ServerFactory

@@ -46,6 +46,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     # Delegation. Requests by p-number are open to every customer except where a rule says no:
     # own project, already cared for, already pending (revoked asked again).
     "contract:caretakers": {"GET": "login 200 200 200 200 200 200 403", "POST": ALL_405},
+    "contract:list": {"GET": "login 200 200 200 200 200 200 403", "POST": ALL_405},
     "contract:request_new": {"GET": ALL_405, "POST": "login 422 422 302 422 302 302 403"},
     "contract:request_accept": {"GET": ALL_405, "POST": "login 302 404 404 404 404 404 403"},
     "contract:request_decline": {"GET": ALL_405, "POST": "login 302 404 404 404 404 404 403"},
@@ -134,6 +135,7 @@ def url_kwargs(name: str, w: World) -> dict:
         "release_link": {"token": w.token},
         "release_link_accept": {"token": w.token},
         "release_link_decline": {"token": w.token},
+        "contract:list": {"name": "freigegeben"},
         "contract:request_accept": {"pk": w.pending_request.pk},
         "contract:request_decline": {"pk": w.pending_request.pk},
         "contract:request_withdraw": {"pk": w.pending_request.pk},
@@ -223,7 +225,7 @@ def test_every_url_has_a_row():
 
 def test_the_matrix_covers_what_the_readme_says():
     requests = len(URLS) * 2 * len(PERSONAS)
-    assert (len(URLS), len(PERSONAS), requests) == (43, 8, 688)
+    assert (len(URLS), len(PERSONAS), requests) == (44, 8, 704)
 
 
 # --- Owner-only actions, posted by hand (ASVS 8.2.1, 8.3.1) -----------------------------------

@@ -6,8 +6,8 @@ to take — while time passes and the sweeper runs or does not. Refusals (Delega
 "not found" for someone else's row) are allowed outcomes; after every step the invariants hold:
 
 - at most one active (and one open) caretakership per project and caretaker;
-- accessible_by(customer) and accessible_one(customer, ...) give exactly its own projects plus
-  those with an active caretakership
+- accessible_projects(customer) and accessible_project(customer, ...) give exactly its own
+  projects plus those with an active caretakership
   (ASVS 5.0 8.2.2, 8.3.2: expiry counts even when the sweeper did not run);
 - every state change has its audit entry;
 - every e-mail that left has exactly one outbox row, and each row was sent at most once.
@@ -32,6 +32,7 @@ from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, multip
 
 from customercenter.models import Customer
 from delegation import services, sweeper
+from delegation.access import accessible_project, accessible_projects, caretakerships_of
 from delegation.models import Caretakership, ManagementRequest, ProjectRelease
 from notifications.models import OutboxEmail
 from projects.models import AuditEntry, Project
@@ -229,16 +230,15 @@ class DelegationMachine(RuleBasedStateMachine):
         for customer in self.customers:
             own = {p.pk for p in self.projects if p.owner_id == customer.pk}
             cared = {project for project, caretaker in active if caretaker == customer.pk}
-            assert set(Project.objects.accessible_by(customer).values_list("pk", flat=True)) == own | cared
+            assert set(accessible_projects(customer).values_list("pk", flat=True)) == own | cared
             # The single-project form of the same decision (project pages and actions).
             reachable = set()
             for project in self.projects:
                 with contextlib.suppress(Project.DoesNotExist):
-                    reachable.add(Project.objects.accessible_one(customer, number=project.number).pk)
+                    reachable.add(accessible_project(customer, number=project.number).pk)
             assert reachable == own | cared
-            # Its two halves, which Projektverwaltung pages through one after the other.
-            assert set(Project.objects.owned_by(customer).values_list("pk", flat=True)) == own
-            assert sorted(Project.objects.cared_for_by(customer).values_list("pk", flat=True)) == sorted(cared)
+            # The caretakerships behind it, which Betreute Projekte and Projektverwaltung list.
+            assert sorted(caretakerships_of(customer).values_list("project", flat=True)) == sorted(cared)
 
     def every_state_change_is_audited(self):
         audited = Counter(

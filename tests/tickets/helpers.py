@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from customercenter.models import Customer
-from projects.access import ProjectAccess
+from delegation.access import ProjectAccess
 from projects.models import Project
 from tickets import services
 from tickets.models import Attachment, Ticket
