@@ -67,6 +67,18 @@ def pages() -> list[dict]:
             "path": "/vertragsdaten/technischer-betreuer/",
         },
         {
+            "name": "cared_list",
+            "label": "Betreute Projekte, all (agency)",
+            "who": "agency",
+            "path": "/vertragsdaten/technischer-betreuer/liste/betreut/",
+        },
+        {
+            "name": "released_list",
+            "label": "Freigegebene Projekte, all (big owner)",
+            "who": "owner",
+            "path": "/vertragsdaten/technischer-betreuer/liste/freigegeben/",
+        },
+        {
             "name": "project_detail",
             "label": "Cared-for project page (agency)",
             "who": "agency",
@@ -179,11 +191,11 @@ def step_costs() -> dict:
     from django.test import RequestFactory
     from django.utils import translation
 
+    from delegation.access import get_project_or_404
     from delegation.forms import ManagementRequestForm
-    from delegation.queries import overview_context
-    from projects.access import get_project_or_404
+    from delegation.queries import overview_lists
     from projects.models import Project
-    from projects.queries import LIST_FIELDS, project_list_page
+    from projects.queries import project_list_page
     from projects.views import _detail_context
 
     translation.activate(settings.LANGUAGE_CODE)
@@ -230,11 +242,11 @@ def step_costs() -> dict:
     tab = get_template("delegation/tab_caretakers.html")
     for name in ("caretakers_agency", "caretakers_owner"):
         customer, request = people[by_name[name]["who"]], request_of(name)
-        context = overview_context(customer)
-        context.update(request_form=ManagementRequestForm(caretaker=customer), accept_error=None, notice="")
+        context = overview_lists(customer)
+        context.update(request_form=ManagementRequestForm(caretaker=customer), accept_error=None, notice="", back="")
         works[name] = {
             "request": request_ms(name),
-            "six lists (queries)": lambda customer=customer: overview_context(customer),
+            "six lists (queries)": lambda customer=customer: overview_lists(customer),
             "tab (template)": lambda context=context, request=request: tab.render(context, request),
         }
 
@@ -250,9 +262,9 @@ def step_costs() -> dict:
             context, request
         ),
     }
-    own = Project.objects.filter(owner=people["owner"]).order_by("number").values(*LIST_FIELDS)
+    own = Project.objects.filter(owner=people["owner"]).order_by("number")
     works["building blocks"] = {
-        "one query: 25 rows in index order, as values": lambda: list(own[:25]),
+        "one query: 25 projects in index order": lambda: list(own[:25]),
         "one query: a project by its number": lambda: Project.objects.get(number=number),
     }
     return {"runs": COST_RUNS, **cpu_ms(works)}
