@@ -13,13 +13,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from customercenter.http import AuthenticatedHttpRequest
 from customercenter.models import Customer
-from delegation.models import Caretakership, CaretakershipQuerySet
+from delegation.models import Caretakership, CaretakershipQuerySet, Scope
 from projects.models import AuditEntry, Project
 from projects.numbers import normalise_number
 
@@ -46,9 +47,12 @@ def accessible_project(customer: Customer, *, number: str) -> Project:
     return projects.get(number=normalise_number(number))
 
 
-class OwnerOnly(Enum):
-    """Actions that stay with the contract partner; each says why when refused."""
+class Action(Enum):
+    """What one may want to do with a project; each says why when it is refused."""
 
+    CHANGE = _(
+        "Dein Umfang für dieses Projekt ist „Nur lesen“: du kannst es ansehen und Tickets eröffnen, aber nichts ändern."
+    )
     ORDER = _("Bestellungen sind Sache des Vertragspartners.")
     RELEASE = _("Nur der Vertragspartner kann ein Projekt freigeben oder Betreuer verwalten.")
     CANCEL = _("Nur der Vertragspartner kann ein Projekt kündigen.")
@@ -59,18 +63,25 @@ class OwnerOnly(Enum):
         return str(self.value)
 
 
-class OwnerOnlyAction(PermissionError):
-    def __init__(self, action: OwnerOnly):
+OWNER_ONLY = (Action.ORDER, Action.RELEASE, Action.CANCEL, Action.CONTRACT)
+
+
+class Refused(PermissionDenied):
+    """An action the access does not allow: 403, with the reason."""
+
+    def __init__(self, action: Action):
         super().__init__(action.reason)
         self.action = action
 
 
 @dataclass(frozen=True)
 class ProjectAccess:
-    """A customer's access to one project it may see."""
+    """A customer's access to one project it may see: as its owner, or through the
+    caretakership that gives it access (its scope, its expiry)."""
 
     project: Project
     customer: Customer
+    caretakership: Caretakership | None = None
 
     @property
     def is_owner(self) -> bool:
@@ -80,19 +91,40 @@ class ProjectAccess:
     def role(self) -> str:
         return AuditEntry.Role.OWNER if self.is_owner else AuditEntry.Role.CARETAKER
 
-    def can(self, action: OwnerOnly) -> bool:
-        return self.is_owner
+    def can(self, action: Action) -> bool:
+        if self.is_owner:
+            return True
+        if action in OWNER_ONLY:
+            return False
+        return self.caretakership is not None and self.caretakership.scope == Scope.TECHNICAL
 
-    def require(self, action: OwnerOnly) -> None:
+    def require(self, action: Action) -> None:
         if not self.can(action):
-            raise OwnerOnlyAction(action)
+            raise Refused(action)
+
+    @property
+    def refusals(self) -> list[str]:
+        """Why this customer cannot do some things here, to say so instead of hiding them."""
+        return [action.reason for action in Action if not self.can(action)]
 
 
-def get_project_or_404(request: AuthenticatedHttpRequest, number: str) -> ProjectAccess:
-    """The project behind a URL, if the signed-in customer may see it; else 404, which tells
-    an outsider nothing about whether it exists."""
+def project_access(customer: Customer, *, number: str) -> ProjectAccess:
+    """The customer's access to the project with this number; raises Project.DoesNotExist."""
+    project = accessible_project(customer, number=number)
+    if project.owner_id == customer.pk:
+        return ProjectAccess(project=project, customer=customer)
+    caretakership = caretakerships_of(customer).get(project=project)
+    return ProjectAccess(project=project, customer=customer, caretakership=caretakership)
+
+
+def get_project_or_404(request: AuthenticatedHttpRequest, number: str, *, write: bool = False) -> ProjectAccess:
+    """The access to the project behind a URL, if the signed-in customer may see it; else 404,
+    which tells an outsider nothing about whether it exists. With `write`, a customer who may
+    only look (scope "Nur lesen") is refused with 403 and the reason."""
     try:
-        project = accessible_project(request.customer, number=number)
-    except Project.DoesNotExist:
+        access = project_access(request.customer, number=number)
+    except (Project.DoesNotExist, Caretakership.DoesNotExist):
         raise Http404(_("Projekt nicht gefunden.")) from None
-    return ProjectAccess(project=project, customer=request.customer)
+    if write:
+        access.require(Action.CHANGE)
+    return access

@@ -18,6 +18,13 @@ def active_condition(*, at=None, via: str = "") -> Q:
     )
 
 
+class Scope(models.TextChoices):
+    """How far a caretaker's access reaches (Umfang)."""
+
+    TECHNICAL = "technical", _("Technische Verwaltung")
+    READ_ONLY = "read", _("Nur lesen")
+
+
 class CaretakershipQuerySet(models.QuerySet["Caretakership"]):
     def active(self, at=None) -> CaretakershipQuerySet:
         """Not ended and not past its expiry — checked on every access, not only by the sweeper."""
@@ -51,10 +58,13 @@ class Caretakership(models.Model):
         verbose_name=_("Technischer Betreuer"),
     )
     source = models.CharField(_("Herkunft"), max_length=16, choices=Source.choices)
+    scope = models.CharField(_("Umfang"), max_length=16, choices=Scope.choices, default=Scope.TECHNICAL)
     started_at = models.DateTimeField(_("seit"), default=timezone.now)
     expires_at = models.DateTimeField(_("Ablaufdatum"), null=True, blank=True)
     ended_at = models.DateTimeField(_("beendet am"), null=True, blank=True)
     end_reason = models.CharField(_("Grund"), max_length=16, choices=EndReason.choices, blank=True)
+    # Support's explanation when it ends a caretakership; both sides are told.
+    end_note = models.CharField(_("Begründung des Supports"), max_length=500, blank=True)
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
     # The owner's customer number, copied when the caretakership starts, so a caretaker's
     # projects come grouped by customer straight from an index (Projektverwaltung, Betreute
@@ -196,6 +206,7 @@ class ProjectRelease(models.Model):
     email = models.EmailField(_("E-Mail-Adresse des Betreuers"))
     projects = models.ManyToManyField(Project, related_name="releases", verbose_name=_("Projekte"))
     access_expires_at = models.DateTimeField(_("Ablaufdatum"), null=True, blank=True)
+    scope = models.CharField(_("Umfang"), max_length=16, choices=Scope.choices, default=Scope.TECHNICAL)
     require_mfa = models.BooleanField(_("nur Betreuer mit Zwei-Faktor-Authentifizierung"), default=False)
     token_hash = models.CharField(max_length=64, unique=True)
     link_expires_at = models.DateTimeField(_("Link gültig bis"))

@@ -10,7 +10,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
-from delegation.access import OwnerOnly, ProjectAccess
+from delegation.access import Action, ProjectAccess
 from projects import audit
 from projects.models import Database, Domain, Order, Project
 
@@ -86,7 +86,7 @@ def set_domain_target(*, access: ProjectAccess, domain: Domain, target_kind: str
 
 
 def _place_order(access: ProjectAccess, *, kind: str, subject: str, price: str, action: str) -> Order:
-    access.require(OwnerOnly.ORDER)
+    access.require(Action.ORDER)
     order = Order.objects.create(
         customer=access.customer, project=access.project, kind=kind, subject=subject, price=Decimal(price)
     )
@@ -103,7 +103,7 @@ def order_ssl_certificate(*, access: ProjectAccess, domain: Domain) -> Order:
 
 @transaction.atomic
 def register_domain(*, access: ProjectAccess, name: str) -> Order:
-    access.require(OwnerOnly.ORDER)
+    access.require(Action.ORDER)
     Domain.objects.create(project=access.project, name=name)
     return _place_order(
         access, kind=Order.Kind.DOMAIN, subject=name, price=settings.DOMAIN_REGISTRATION_PRICE, action="order.domain"

@@ -16,7 +16,7 @@ from django.views.decorators.vary import vary_on_headers
 from customercenter.decorators import customer_required
 from customercenter.http import AuthenticatedHttpRequest, wants_fragment
 from customercenter.views import contract_page
-from delegation.access import OwnerOnly, OwnerOnlyAction, ProjectAccess, accessible_projects, get_project_or_404
+from delegation.access import Action, ProjectAccess, Refused, accessible_projects, get_project_or_404
 from projects import services
 from projects.forms import (
     DatabaseCreateForm,
@@ -54,7 +54,7 @@ def _detail_context(access: ProjectAccess, **forms) -> dict:
         "database_form": DatabaseCreateForm(project=project),
         "domain_form": DomainAddForm(project=project),
     }
-    if access.can(OwnerOnly.ORDER):
+    if access.can(Action.ORDER):
         defaults["ssl_form"] = SslOrderForm(project=project)
         defaults["register_form"] = DomainRegisterForm(project=project)
     defaults.update(forms)
@@ -65,8 +65,8 @@ def _detail_context(access: ProjectAccess, **forms) -> dict:
         "databases": list(project.databases.all()),
         "domains": list(project.domains.all()),
         "ssl_ordered": ssl_ordered,
-        "order_refusal": None if access.can(OwnerOnly.ORDER) else OwnerOnly.ORDER.reason,
-        "owner_only": [] if access.is_owner else [action.reason for action in OwnerOnly],
+        "order_refusal": None if access.can(Action.ORDER) else Action.ORDER.reason,
+        "owner_only": access.refusals,
         "history": (
             project.audit_entries.select_related("actor", "actor_user")[:HISTORY_LENGTH] if access.is_owner else None
         ),
@@ -244,7 +244,7 @@ def _confirm(request: AuthenticatedHttpRequest, access: ProjectAccess, **context
     return render(request, "projects/confirm.html", {"project": access.project, **context})
 
 
-def _refuse(request: AuthenticatedHttpRequest, access: ProjectAccess, refusal: OwnerOnlyAction):
+def _refuse(request: AuthenticatedHttpRequest, access: ProjectAccess, refusal: Refused):
     if wants_fragment(request):
         return _render_section(request, access, "orders", status=403, notice=str(refusal))
     messages.error(request, str(refusal))
@@ -265,8 +265,8 @@ def _order(
     message for a subject that is already ordered or registered."""
     access = get_project_or_404(request, number)
     try:
-        access.require(OwnerOnly.ORDER)
-    except OwnerOnlyAction as refusal:
+        access.require(Action.ORDER)
+    except Refused as refusal:
         return _refuse(request, access, refusal)
     form = form_class(request.POST, project=access.project)
     if form.is_valid():
