@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from customercenter import views
 from delegation import urls as delegation_urls
-from projects import views as project_views
+from projects import order_views
 
 admin.site.site_header = _("Kundencenter – Support")
 admin.site.site_title = _("Kundencenter – Support")
@@ -12,7 +12,7 @@ admin.site.site_title = _("Kundencenter – Support")
 contract_patterns = (
     [
         path("", views.master_data, name="master_data"),
-        path("rechnungen/", project_views.invoices, name="invoices"),
+        path("rechnungen/", order_views.invoices, name="invoices"),
         path("technischer-betreuer/", include(delegation_urls.urlpatterns)),
     ],
     "contract",

@@ -1,4 +1,6 @@
+from django import forms
 from django.contrib import admin, messages
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -54,6 +56,15 @@ class ActiveFilter(admin.SimpleListFilter):
         return queryset
 
 
+class StaffEndForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Begründung"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Vertragspartner und Technischer Betreuer erhalten sie in der Benachrichtigung und per E-Mail."),
+    )
+
+
 @admin.register(Caretakership)
 class CaretakershipAdmin(ChangedOnlyByServices):
     list_display = [
@@ -65,8 +76,9 @@ class CaretakershipAdmin(ChangedOnlyByServices):
         "expires_at",
         "ended_at",
         "end_reason",
+        "scope",
     ]
-    list_filter = [ActiveFilter, "source", "end_reason"]
+    list_filter = [ActiveFilter, "source", "scope", "end_reason"]
     search_fields = PROJECT_AND_CARETAKER_SEARCH
     list_select_related = ["project__owner", "caretaker"]
     readonly_fields = [f.name for f in Caretakership._meta.fields]
@@ -78,12 +90,20 @@ class CaretakershipAdmin(ChangedOnlyByServices):
 
     @admin.action(description=_("Betreuung beenden (Support)"))
     def end_by_staff(self, request, queryset):
+        """Asks for the reason first (both sides are told it), on a page of its own."""
+        form = StaffEndForm(request.POST if "reason" in request.POST else None)
+        if not form.is_valid():
+            context = {**self.admin_site.each_context(request), "form": form, "caretakerships": queryset}
+            return TemplateResponse(request, "admin/delegation/end_caretakerships.html", context)
         _run_each(
             request,
             queryset,
-            lambda obj: services.staff_end_caretakership(staff=request.user, caretakership_id=obj.pk),
+            lambda obj: services.staff_end_caretakership(
+                staff=request.user, caretakership_id=obj.pk, reason=form.cleaned_data["reason"]
+            ),
             lambda n: ngettext("%(n)s Betreuung beendet.", "%(n)s Betreuungen beendet.", n) % {"n": n},
         )
+        return None
 
 
 @admin.register(ManagementRequest)

@@ -27,6 +27,14 @@ def last_day(expires_at: datetime | None) -> date | None:
     return timezone.localtime(expires_at - timedelta(microseconds=1)).date()
 
 
+# Access that ends this soon is shown in a warning colour.
+ENDS_SOON = timedelta(days=14)
+
+
+def ends_soon(expires_at: datetime | None) -> bool:
+    return expires_at is not None and expires_at - timezone.now() <= ENDS_SOON
+
+
 def last_day_text(expires_at: datetime | None) -> str:
     """The last day as text ("31.12.2026"), or "unbefristet" for no expiry."""
     day = last_day(expires_at)

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from customercenter.models import Customer
 from delegation import rules
+from delegation.models import Scope
 from projects.models import Project
 from projects.numbers import parse_project_number
 
@@ -64,6 +65,19 @@ class ManagementRequestForm(forms.Form):
         return number
 
 
+def scope_field() -> forms.TypedChoiceField:
+    # Left out, it is the default; a value that is not a scope is an error at the field.
+    return forms.TypedChoiceField(
+        label=_("Umfang"),
+        choices=Scope.choices,
+        initial=Scope.TECHNICAL,
+        required=False,
+        empty_value=Scope.TECHNICAL,
+        widget=forms.RadioSelect,
+        help_text=_("„Nur lesen“: der Betreuer sieht das Projekt und kann Tickets eröffnen, aber nichts ändern."),
+    )
+
+
 class ReleaseForm(forms.Form):
     email = forms.EmailField(
         label=_("E-Mail-Adresse des Technischen Betreuers"),
@@ -81,6 +95,7 @@ class ReleaseForm(forms.Form):
             "invalid_pk_value": _("Du kannst nur eigene Projekte freigeben."),
         },
     )
+    scope = scope_field()
     require_mfa = forms.BooleanField(
         label=_("nur Betreuer mit Zwei-Faktor-Authentifizierung"),
         required=False,
@@ -114,6 +129,17 @@ class ReleaseForm(forms.Form):
 
 class AcceptRequestForm(forms.Form):
     expires_on = ExpiryDateField()
+    scope = scope_field()
+
+
+class ExpiryForm(forms.Form):
+    """A running caretakership's new expiry: a later or earlier day, or none."""
+
+    expires_on = ExpiryDateField(label=_("Neues Ablaufdatum (leer: unbefristet)"))
+
+
+class ScopeForm(forms.Form):
+    scope = scope_field()
 
 
 class ListSearchForm(forms.Form):

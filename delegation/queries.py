@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from customercenter.models import Customer, customer_matching
 from delegation.access import caretakerships_of
 from delegation.models import Caretakership, ManagementRequest, ProjectRelease
+from projects.models import Project
 from projects.queries import matching
 
 SHOWN_ON_TAB = 10
@@ -147,3 +148,16 @@ def overview_lists(customer: Customer) -> dict[str, Preview]:
     # The projects of both release lists in one query.
     prefetch_related_objects([*lists["incoming_releases"].rows, *lists["outgoing_releases"].rows], "projects")
     return lists
+
+
+def who_has_access(project: Project) -> dict[str, list]:
+    """The Zugriff section of a project's page: its caretakers now, and what waits for its owner."""
+    return {
+        "caretakerships": list(
+            Caretakership.objects.active().filter(project=project).select_related("caretaker").order_by("started_at")
+        ),
+        "pending_requests": list(
+            ManagementRequest.objects.pending().filter(project=project).select_related("caretaker")
+        ),
+        "pending_releases": list(ProjectRelease.objects.pending().filter(projects=project)),
+    }

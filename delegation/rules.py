@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
@@ -142,3 +142,10 @@ def check_recipient(release: ProjectRelease, customer: Customer) -> None:
         )
     if customer.pk == release.owner_id:
         raise DelegationError(_("Du kannst keine Freigabe deiner eigenen Projekte annehmen."))
+
+
+def expiry_problem(expires_at: datetime | None) -> str | None:
+    """Why this can not be a caretakership's new expiry (checked again under lock), or None."""
+    if expires_at is not None and expires_at <= timezone.now():
+        return _("Das Ablaufdatum darf nicht in der Vergangenheit liegen.")
+    return None

@@ -11,7 +11,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -24,9 +24,10 @@ from customercenter.decorators import customer_required
 from customercenter.http import AuthenticatedHttpRequest, customer_of, wants_fragment
 from customercenter.views import contract_page
 from delegation import rules, services
+from delegation.access import caretakerships_of
 from delegation.expiry import expiry_from_last_day
 from delegation.forms import AcceptRequestForm, ListSearchForm, ManagementRequestForm, ReleaseForm
-from delegation.models import ProjectRelease
+from delegation.models import Caretakership, ProjectRelease, Scope
 from delegation.queries import LISTS, overview_lists
 from delegation.services import DelegationError, WrongAccount
 from projects.models import Project
@@ -47,6 +48,7 @@ def _overview(
         "request_form": forms.get("request_form") or ManagementRequestForm(caretaker=request.customer),
         "accept_error": forms.get("accept_error"),
         "back": "",
+        "scopes": Scope.choices,
     }
     return contract_page(request, "caretakers", "delegation/tab_caretakers.html", context, status=status)
 
@@ -77,7 +79,7 @@ def full_list(request: AuthenticatedHttpRequest, name: str) -> HttpResponse:
     if shown.table.endswith("releases"):
         prefetch_related_objects(page.object_list, "projects")
     back = "?" + urlencode({"next": request.get_full_path()})
-    context = {"shown": shown, "page": page, "query": query, "back": back, "nav": "contract"}
+    context = {"shown": shown, "page": page, "query": query, "back": back, "scopes": Scope.choices, "nav": "contract"}
     template = "delegation/full_list.html"
     if wants_fragment(request):
         template += "#rows"
@@ -134,11 +136,13 @@ def request_new(request: AuthenticatedHttpRequest) -> HttpResponse:
 def request_accept(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     form = AcceptRequestForm(request.POST)
     if not form.is_valid():
-        return _overview(request, status=422, accept_error=(pk, " ".join(form.errors["expires_on"])))
+        errors = " ".join(error for field_errors in form.errors.values() for error in field_errors)
+        return _overview(request, status=422, accept_error=(pk, errors))
     expires_at = expiry_from_last_day(form.cleaned_data["expires_on"])
+    scope = form.cleaned_data["scope"]
     return _act(
         request,
-        lambda: services.accept_request(owner=request.customer, request_id=pk, expires_at=expires_at),
+        lambda: services.accept_request(owner=request.customer, request_id=pk, expires_at=expires_at, scope=scope),
         _("Antrag angenommen. Der Technische Betreuer kann das Projekt jetzt verwalten."),
     )
 
@@ -178,6 +182,7 @@ def release_new(request: AuthenticatedHttpRequest) -> HttpResponse:
                 email=form.cleaned_data["email"],
                 projects=form.cleaned_data["projects"],
                 access_expires_at=expiry_from_last_day(form.cleaned_data["expires_on"]),
+                scope=form.cleaned_data["scope"],
                 require_mfa=form.cleaned_data["require_mfa"],
             )
         except DelegationError as error:
@@ -246,10 +251,30 @@ def release_decline(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_POST
+def _confirm_end(request: AuthenticatedHttpRequest, caretakership: Caretakership, **text) -> HttpResponse:
+    """The confirmation page of ending a caretakership, which also works without JavaScript."""
+    context = {"project": caretakership.project, "section": "access", **text}
+    return render(request, "projects/confirm.html", context)
+
+
+@require_http_methods(["GET", "POST"])
 @login_required
 @customer_required
 def caretakership_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    if request.method == "GET":
+        care = get_object_or_404(
+            Caretakership.objects.active().select_related("project", "caretaker"),
+            pk=pk,
+            project__owner=request.customer,
+        )
+        return _confirm_end(
+            request,
+            care,
+            title=_("Betreuung widerrufen"),
+            question=_("%(project)s kann dann nicht mehr von %(name)s verwaltet werden.")
+            % {"project": care.project.number, "name": care.caretaker.display_name},
+            confirm_label=_("Widerrufen"),
+        )
     return _act(
         request,
         lambda: services.revoke_caretakership(owner=request.customer, caretakership_id=pk),
@@ -257,10 +282,20 @@ def caretakership_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
     )
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @login_required
 @customer_required
 def caretakership_end(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    if request.method == "GET":
+        care = get_object_or_404(caretakerships_of(request.customer).select_related("project__owner"), pk=pk)
+        return _confirm_end(
+            request,
+            care,
+            title=_("Betreuung beenden"),
+            question=_("Du kannst %(project)s dann nicht mehr für %(name)s verwalten.")
+            % {"project": care.project.number, "name": care.project.owner.display_name},
+            confirm_label=_("Betreuung beenden"),
+        )
     return _act(
         request,
         lambda: services.end_caretakership(caretaker=request.customer, caretakership_id=pk),

@@ -24,7 +24,7 @@ class DomainInline(admin.TabularInline):
 class CaretakershipInline(admin.TabularInline):
     model = Caretakership
     fk_name = "project"
-    fields = ["caretaker", "source", "started_at", "expires_at", "ended_at", "end_reason"]
+    fields = ["caretaker", "source", "scope", "started_at", "expires_at", "ended_at", "end_reason", "end_note"]
     readonly_fields = fields
     extra = 0
     can_delete = False

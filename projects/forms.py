@@ -153,9 +153,13 @@ class SslOrderForm(forms.Form):
         },
     )
 
-    def __init__(self, *args, project: Project, **kwargs):
+    def __init__(self, *args, project: Project, domains: list[Domain] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["domain"].queryset = project.domains.all()
+        field = self.fields["domain"]
+        field.queryset = project.domains.all()
+        if domains is not None:
+            # The project page has its domains already: offer them without reading them again.
+            field.choices = [("", field.empty_label), *((domain.pk, domain.name) for domain in domains)]
 
     def clean_domain(self) -> Domain:
         domain = self.cleaned_data["domain"]

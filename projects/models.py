@@ -189,6 +189,8 @@ ACTION_LABELS = {
     "caretakership.ended": _("Betreuung beendet"),
     "caretakership.expired": _("Betreuung abgelaufen"),
     "caretakership.ended_by_staff": _("Betreuung vom Support beendet"),
+    "caretakership.expiry_changed": _("Ablaufdatum der Betreuung geändert"),
+    "caretakership.scope_changed": _("Umfang der Betreuung geändert"),
     "ticket.opened": _("Ticket eröffnet"),
     "ticket.status_changed": _("Ticketstatus geändert"),
 }

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.paginator import Page
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 
 from customercenter.models import Customer, customer_matching
 from customercenter.pagination import paged_sections
 from delegation.access import caretakerships_of
+from delegation.models import Caretakership
 from projects.models import Project
 
 
@@ -22,7 +23,18 @@ def matching(query: str, *, via: str = "") -> Q:
 def project_list_page(customer: Customer, *, query: str = "", page: str | int | None = 1) -> Page:
     """A page of (project, caretakership) rows: own projects with None, then the projects the
     customer cares for with the caretakership that gives it access (its expiry)."""
-    own = Project.objects.filter(owner=customer).select_related("owner", "server").order_by("number")
+    # Who cares for each own project now ("Betreut von"): one more query for the page's rows.
+    caretakers = Prefetch(
+        "caretakerships",
+        queryset=Caretakership.objects.active().select_related("caretaker").order_by("started_at"),
+        to_attr="current_caretakerships",
+    )
+    own = (
+        Project.objects.filter(owner=customer)
+        .select_related("owner", "server")
+        .prefetch_related(caretakers)
+        .order_by("number")
+    )
     cared_for = (
         caretakerships_of(customer)
         .select_related("project__owner", "project__server")

@@ -25,6 +25,7 @@ def generate_password() -> str:
 
 @transaction.atomic
 def set_php_version(*, access: ProjectAccess, version: str) -> None:
+    access.require(Action.CHANGE)
     project = Project.objects.select_for_update().get(pk=access.project.pk)
     old = project.php_version
     if old == version:
@@ -37,6 +38,7 @@ def set_php_version(*, access: ProjectAccess, version: str) -> None:
 
 @transaction.atomic
 def create_database(*, access: ProjectAccess, name: str) -> tuple[Database, str]:
+    access.require(Action.CHANGE)
     """Create a database and return it with its password, which is shown once and not stored."""
     password = generate_password()
     database = Database.objects.create(project=access.project, name=name, password_hash=make_password(password))
@@ -46,6 +48,7 @@ def create_database(*, access: ProjectAccess, name: str) -> tuple[Database, str]
 
 @transaction.atomic
 def delete_database(*, access: ProjectAccess, database: Database) -> None:
+    access.require(Action.CHANGE)
     name = database.name
     database.delete()
     _record(access, "database.deleted", subject=name, old=name)
@@ -53,6 +56,7 @@ def delete_database(*, access: ProjectAccess, database: Database) -> None:
 
 @transaction.atomic
 def reset_database_password(*, access: ProjectAccess, database: Database) -> str:
+    access.require(Action.CHANGE)
     password = generate_password()
     database.password_hash = make_password(password)
     database.password_changed_at = timezone.now()
@@ -63,6 +67,7 @@ def reset_database_password(*, access: ProjectAccess, database: Database) -> str
 
 @transaction.atomic
 def add_domain(*, access: ProjectAccess, name: str, target_kind: str, target: str) -> Domain:
+    access.require(Action.CHANGE)
     domain = Domain.objects.create(project=access.project, name=name, target_kind=target_kind, target=target)
     _record(access, "domain.added", subject=name, new=domain.target_display)
     return domain
@@ -70,6 +75,7 @@ def add_domain(*, access: ProjectAccess, name: str, target_kind: str, target: st
 
 @transaction.atomic
 def remove_domain(*, access: ProjectAccess, domain: Domain) -> None:
+    access.require(Action.CHANGE)
     name, target = domain.name, domain.target_display
     domain.delete()
     _record(access, "domain.removed", subject=name, old=target)
@@ -77,6 +83,7 @@ def remove_domain(*, access: ProjectAccess, domain: Domain) -> None:
 
 @transaction.atomic
 def set_domain_target(*, access: ProjectAccess, domain: Domain, target_kind: str, target: str):
+    access.require(Action.CHANGE)
     old = domain.target_display
     domain.target_kind = target_kind
     domain.target = target

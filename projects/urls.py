@@ -1,6 +1,6 @@
 from django.urls import path
 
-from projects import views
+from projects import order_views, views
 
 app_name = "projects"
 
@@ -22,8 +22,12 @@ urlpatterns = [
     path("projekte/<str:number>/domains/", views.domain_add, name="domain_add"),
     path("projekte/<str:number>/domains/<str:name>/", views.domain_edit, name="domain_edit"),
     path("projekte/<str:number>/domains/<str:name>/entfernen/", views.domain_remove, name="domain_remove"),
-    path("projekte/<str:number>/bestellen/ssl/", views.order_ssl, name="order_ssl"),
-    path("projekte/<str:number>/bestellen/domain/", views.order_domain, name="order_domain"),
+    path("projekte/<str:number>/bestellen/ssl/", order_views.order_ssl, name="order_ssl"),
+    path("projekte/<str:number>/bestellen/domain/", order_views.order_domain, name="order_domain"),
+    path(
+        "projekte/<str:number>/zugriff/<int:pk>/ablaufdatum/", views.caretakership_expiry, name="caretakership_expiry"
+    ),
+    path("projekte/<str:number>/zugriff/<int:pk>/umfang/", views.caretakership_scope, name="caretakership_scope"),
     path("server/", views.server_list, name="servers"),
     path("server/<str:number>/", views.server_detail, name="server_detail"),
 ]

@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,8 +16,13 @@ from django.views.decorators.vary import vary_on_headers
 
 from customercenter.decorators import customer_required
 from customercenter.http import AuthenticatedHttpRequest, wants_fragment
-from customercenter.views import contract_page
-from delegation.access import Action, ProjectAccess, Refused, accessible_projects, get_project_or_404
+from delegation import services as delegation_services
+from delegation.access import Action, ProjectAccess, accessible_projects, get_project_or_404
+from delegation.expiry import expiry_from_last_day, last_day
+from delegation.forms import ExpiryForm, ScopeForm
+from delegation.models import Caretakership
+from delegation.queries import who_has_access
+from delegation.rules import DelegationError
 from projects import services
 from projects.forms import (
     DatabaseCreateForm,
@@ -27,7 +33,7 @@ from projects.forms import (
     ProjectSearchForm,
     SslOrderForm,
 )
-from projects.models import Invoice, Order, Server
+from projects.models import Order, Server
 from projects.queries import project_list_page
 
 HISTORY_LENGTH = 50
@@ -47,26 +53,29 @@ def project_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, template, {"form": form, "query": query, "page": page})
 
 
-def _detail_context(access: ProjectAccess, **forms) -> dict:
+def _detail_context(access: ProjectAccess, *, bound: tuple[int, forms.Form] | None = None, **forms) -> dict:
     project = access.project
+    ssl = Order.objects.filter(project=project, kind=Order.Kind.SSL, subject=OuterRef("name"))
+    domains = list(project.domains.annotate(ssl_ordered=Exists(ssl)))
     defaults = {
         "php_form": PhpVersionForm(initial={"php_version": project.php_version}),
         "database_form": DatabaseCreateForm(project=project),
         "domain_form": DomainAddForm(project=project),
     }
     if access.can(Action.ORDER):
-        defaults["ssl_form"] = SslOrderForm(project=project)
+        defaults["ssl_form"] = SslOrderForm(project=project, domains=domains)
         defaults["register_form"] = DomainRegisterForm(project=project)
     defaults.update(forms)
-    ssl_ordered = set(Order.objects.filter(project=project, kind=Order.Kind.SSL).values_list("subject", flat=True))
     return {
         "access": access,
         "project": project,
         "databases": list(project.databases.all()),
-        "domains": list(project.domains.all()),
-        "ssl_ordered": ssl_ordered,
+        "domains": domains,
+        "ssl_ordered": [domain.name for domain in domains if domain.ssl_ordered],
         "order_refusal": None if access.can(Action.ORDER) else Action.ORDER.reason,
-        "owner_only": access.refusals,
+        "refusals": access.refusals,
+        "change_refusal": None if access.can(Action.CHANGE) else Action.CHANGE.reason,
+        "zugriff": _zugriff(access, bound),
         "history": (
             project.audit_entries.select_related("actor", "actor_user")[:HISTORY_LENGTH] if access.is_owner else None
         ),
@@ -74,17 +83,38 @@ def _detail_context(access: ProjectAccess, **forms) -> dict:
     }
 
 
-def _render_section(
+def _zugriff(access: ProjectAccess, bound: tuple[int, forms.Form] | None) -> dict:
+    """For the owner: every caretaker with forms to change its expiry and scope (`bound` is one
+    that came back with errors), and the requests and releases waiting for this project."""
+    if not access.is_owner:
+        return {}
+    lists = who_has_access(access.project)
+    caretakers = []
+    for care in lists["caretakerships"]:
+        prefix = f"care{care.pk}"
+        expiry = ExpiryForm(prefix=prefix, initial={"expires_on": last_day(care.expires_at)})
+        scope = ScopeForm(prefix=prefix, initial={"scope": care.scope})
+        if bound and bound[0] == care.pk:
+            expiry, scope = (bound[1], scope) if isinstance(bound[1], ExpiryForm) else (expiry, bound[1])
+        caretakers.append((care, expiry, scope))
+    # A change of a caretakership that is not listed any more (it ended meanwhile) says why here.
+    listed = {care.pk for care in lists["caretakerships"]}
+    problems = bound[1].non_field_errors() if bound and bound[0] not in listed else []
+    return {"caretakers": caretakers, "problems": problems, **lists}
+
+
+def render_section(
     request: AuthenticatedHttpRequest,
     access: ProjectAccess,
     section: str,
     *,
     status: int = 200,
     notice: str = "",
+    bound: tuple[int, forms.Form] | None = None,
     **forms,
 ) -> HttpResponse:
     """Re-render one section for htmx, or the whole page (with errors in place) without it."""
-    context = _detail_context(access, **forms)
+    context = _detail_context(access, bound=bound, **forms)
     context.update(notice=notice, notice_section=section)
     template = "projects/detail.html"
     if wants_fragment(request):
@@ -92,9 +122,9 @@ def _render_section(
     return render(request, template, context, status=status)
 
 
-def _done(request: AuthenticatedHttpRequest, access: ProjectAccess, section: str, notice: str):
+def section_done(request: AuthenticatedHttpRequest, access: ProjectAccess, section: str, notice: str):
     if wants_fragment(request):
-        response = _render_section(request, access, section, notice=notice)
+        response = render_section(request, access, section, notice=notice)
         response["HX-Trigger"] = "projectChanged"
         return response
     messages.success(request, notice)
@@ -108,9 +138,9 @@ def _done(request: AuthenticatedHttpRequest, access: ProjectAccess, section: str
 def project_detail(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
     access = get_project_or_404(request, number)
     section = request.GET.get("section", "")
-    sections = {"php", "databases", "domains", "orders"} | ({"history"} if access.is_owner else set())
+    sections = {"php", "databases", "domains", "orders"} | ({"history", "access"} if access.is_owner else set())
     if section in sections:
-        return _render_section(request, access, section)
+        return render_section(request, access, section)
     return render(request, "projects/detail.html", _detail_context(access))
 
 
@@ -118,19 +148,19 @@ def project_detail(request: AuthenticatedHttpRequest, number: str) -> HttpRespon
 @login_required
 @customer_required
 def php_version(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
-    access = get_project_or_404(request, number)
+    access = get_project_or_404(request, number, write=True)
     form = PhpVersionForm(request.POST)
     if not form.is_valid():
-        return _render_section(request, access, "php", status=422, php_form=form)
+        return render_section(request, access, "php", status=422, php_form=form)
     services.set_php_version(access=access, version=form.cleaned_data["php_version"])
-    return _done(request, access, "php", _("PHP-Version ist jetzt %(v)s.") % {"v": access.project.php_version})
+    return section_done(request, access, "php", _("PHP-Version ist jetzt %(v)s.") % {"v": access.project.php_version})
 
 
 @require_POST
 @login_required
 @customer_required
 def database_create(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
-    access = get_project_or_404(request, number)
+    access = get_project_or_404(request, number, write=True)
     form = DatabaseCreateForm(request.POST, project=access.project)
     if form.is_valid():
         try:
@@ -142,19 +172,19 @@ def database_create(request: AuthenticatedHttpRequest, number: str) -> HttpRespo
                 "name": database.name,
                 "password": password,
             }
-            return _done(request, access, "databases", notice)
-    return _render_section(request, access, "databases", status=422, database_form=form)
+            return section_done(request, access, "databases", notice)
+    return render_section(request, access, "databases", status=422, database_form=form)
 
 
 @require_http_methods(["GET", "POST"])
 @login_required
 @customer_required
 def database_delete(request: AuthenticatedHttpRequest, number: str, name: str) -> HttpResponse:
-    access = get_project_or_404(request, number)
+    access = get_project_or_404(request, number, write=True)
     database = get_object_or_404(access.project.databases, name=name)
     if request.method == "POST":
         services.delete_database(access=access, database=database)
-        return _done(request, access, "databases", _("Datenbank %(name)s gelöscht.") % {"name": name})
+        return section_done(request, access, "databases", _("Datenbank %(name)s gelöscht.") % {"name": name})
     return _confirm(
         request,
         access,
@@ -169,21 +199,21 @@ def database_delete(request: AuthenticatedHttpRequest, number: str, name: str) -
 @login_required
 @customer_required
 def database_reset_password(request: AuthenticatedHttpRequest, number: str, name: str) -> HttpResponse:
-    access = get_project_or_404(request, number)
+    access = get_project_or_404(request, number, write=True)
     database = get_object_or_404(access.project.databases, name=name)
     password = services.reset_database_password(access=access, database=database)
     notice = _("Neues Passwort für %(name)s (wird nur jetzt angezeigt): %(password)s") % {
         "name": name,
         "password": password,
     }
-    return _done(request, access, "databases", notice)
+    return section_done(request, access, "databases", notice)
 
 
 @require_POST
 @login_required
 @customer_required
 def domain_add(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
-    access = get_project_or_404(request, number)
+    access = get_project_or_404(request, number, write=True)
     form = DomainAddForm(request.POST, project=access.project)
     if form.is_valid():
         try:
@@ -196,15 +226,15 @@ def domain_add(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
         except IntegrityError:
             form.add_error("name", _("Diese Domain ist bereits einem Projekt zugeordnet."))
         else:
-            return _done(request, access, "domains", _("Domain %(name)s hinzugefügt.") % {"name": domain.name})
-    return _render_section(request, access, "domains", status=422, domain_form=form)
+            return section_done(request, access, "domains", _("Domain %(name)s hinzugefügt.") % {"name": domain.name})
+    return render_section(request, access, "domains", status=422, domain_form=form)
 
 
 @require_http_methods(["GET", "POST"])
 @login_required
 @customer_required
 def domain_edit(request: AuthenticatedHttpRequest, number: str, name: str) -> HttpResponse:
-    access = get_project_or_404(request, number)
+    access = get_project_or_404(request, number, write=True)
     domain = get_object_or_404(access.project.domains, name=name)
     initial = {"target_kind": domain.target_kind, "target": domain.target}
     form = DomainTargetForm(request.POST or None, initial=initial)
@@ -215,7 +245,7 @@ def domain_edit(request: AuthenticatedHttpRequest, number: str, name: str) -> Ht
             target_kind=form.cleaned_data["target_kind"],
             target=form.cleaned_data["target"],
         )
-        return _done(request, access, "domains", _("Ziel von %(name)s gespeichert.") % {"name": name})
+        return section_done(request, access, "domains", _("Ziel von %(name)s gespeichert.") % {"name": name})
     status = 422 if request.method == "POST" else 200
     context = {"project": access.project, "domain": domain, "form": form}
     return render(request, "projects/domain_edit.html", context, status=status)
@@ -225,11 +255,11 @@ def domain_edit(request: AuthenticatedHttpRequest, number: str, name: str) -> Ht
 @login_required
 @customer_required
 def domain_remove(request: AuthenticatedHttpRequest, number: str, name: str) -> HttpResponse:
-    access = get_project_or_404(request, number)
+    access = get_project_or_404(request, number, write=True)
     domain = get_object_or_404(access.project.domains, name=name)
     if request.method == "POST":
         services.remove_domain(access=access, domain=domain)
-        return _done(request, access, "domains", _("Domain %(name)s entfernt.") % {"name": name})
+        return section_done(request, access, "domains", _("Domain %(name)s entfernt.") % {"name": name})
     return _confirm(
         request,
         access,
@@ -242,71 +272,6 @@ def domain_remove(request: AuthenticatedHttpRequest, number: str, name: str) -> 
 
 def _confirm(request: AuthenticatedHttpRequest, access: ProjectAccess, **context) -> HttpResponse:
     return render(request, "projects/confirm.html", {"project": access.project, **context})
-
-
-def _refuse(request: AuthenticatedHttpRequest, access: ProjectAccess, refusal: Refused):
-    if wants_fragment(request):
-        return _render_section(request, access, "orders", status=403, notice=str(refusal))
-    messages.error(request, str(refusal))
-    return _render_section(request, access, "orders", status=403)
-
-
-def _order(
-    request: AuthenticatedHttpRequest,
-    number: str,
-    *,
-    form_class: type[SslOrderForm | DomainRegisterForm],
-    form_name: str,
-    place: Callable[[ProjectAccess, dict], Order],
-    taken: tuple[str, str],
-    done: str,
-) -> HttpResponse:
-    """A paid order: owner only; a form in the orders section; `taken` is the field and the
-    message for a subject that is already ordered or registered."""
-    access = get_project_or_404(request, number)
-    try:
-        access.require(Action.ORDER)
-    except Refused as refusal:
-        return _refuse(request, access, refusal)
-    form = form_class(request.POST, project=access.project)
-    if form.is_valid():
-        try:
-            order = place(access, form.cleaned_data)
-        except IntegrityError:
-            form.add_error(*taken)
-        else:
-            return _done(request, access, "orders", done % {"name": order.subject, "price": order.price})
-    return _render_section(request, access, "orders", status=422, **{form_name: form})
-
-
-@require_POST
-@login_required
-@customer_required
-def order_ssl(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
-    return _order(
-        request,
-        number,
-        form_class=SslOrderForm,
-        form_name="ssl_form",
-        place=lambda access, data: services.order_ssl_certificate(access=access, domain=data["domain"]),
-        taken=("domain", _("Für diese Domain ist bereits ein SSL-Zertifikat bestellt.")),
-        done=_("SSL-Zertifikat für %(name)s bestellt (%(price)s EUR/Jahr)."),
-    )
-
-
-@require_POST
-@login_required
-@customer_required
-def order_domain(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
-    return _order(
-        request,
-        number,
-        form_class=DomainRegisterForm,
-        form_name="register_form",
-        place=lambda access, data: services.register_domain(access=access, name=data["name"]),
-        taken=("name", _("Diese Domain ist nicht mehr frei.")),
-        done=_("Domain %(name)s registriert (%(price)s EUR/Jahr)."),
-    )
 
 
 @require_GET
@@ -329,14 +294,58 @@ def server_detail(request: AuthenticatedHttpRequest, number: str) -> HttpRespons
     return render(request, "projects/server_detail.html", {"server": server, "projects": projects})
 
 
-@require_GET
+def _change_caretakership(
+    request: AuthenticatedHttpRequest,
+    number: str,
+    pk: int,
+    *,
+    form_class: type[ExpiryForm | ScopeForm],
+    change: Callable[[dict], object],
+    done: str,
+) -> HttpResponse:
+    """The owner changes one term of a caretakership in the Zugriff section."""
+    access = get_project_or_404(request, number)
+    access.require(Action.RELEASE)
+    form = form_class(request.POST, prefix=f"care{pk}")
+    if form.is_valid():
+        try:
+            change(form.cleaned_data)
+        except Caretakership.DoesNotExist:
+            raise Http404(_("Nicht gefunden.")) from None
+        except DelegationError as error:
+            form.add_error(None, str(error))
+        else:
+            return section_done(request, access, "access", done)
+    return render_section(request, access, "access", status=422, bound=(pk, form))
+
+
+@require_POST
 @login_required
 @customer_required
-@vary_on_headers("HX-Request")
-def invoices(request: AuthenticatedHttpRequest) -> HttpResponse:
-    customer = request.customer
-    context = {
-        "invoices": Invoice.objects.filter(customer=customer)[:100],
-        "orders": Order.objects.filter(customer=customer).select_related("project")[:100],
-    }
-    return contract_page(request, "invoices", "customercenter/tab_invoices.html", context)
+def caretakership_expiry(request: AuthenticatedHttpRequest, number: str, pk: int) -> HttpResponse:
+    return _change_caretakership(
+        request,
+        number,
+        pk,
+        form_class=ExpiryForm,
+        change=lambda data: delegation_services.change_expiry(
+            owner=request.customer, caretakership_id=pk, expires_at=expiry_from_last_day(data["expires_on"])
+        ),
+        done=_("Ablaufdatum der Betreuung geändert."),
+    )
+
+
+@require_POST
+@login_required
+@customer_required
+def caretakership_scope(request: AuthenticatedHttpRequest, number: str, pk: int) -> HttpResponse:
+    return _change_caretakership(
+        request,
+        number,
+        pk,
+        form_class=ScopeForm,
+        change=lambda data: delegation_services.change_scope(
+            owner=request.customer, caretakership_id=pk, scope=data["scope"]
+        ),
+        done=_("Umfang der Betreuung geändert."),
+    )

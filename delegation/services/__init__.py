@@ -6,7 +6,13 @@ two accepts of one release, or an accept racing a withdrawal, end in exactly one
 """
 
 from delegation.rules import DelegationError, WrongAccount
-from delegation.services.caretakerships import end_caretakership, revoke_caretakership, staff_end_caretakership
+from delegation.services.caretakerships import (
+    change_expiry,
+    change_scope,
+    end_caretakership,
+    revoke_caretakership,
+    staff_end_caretakership,
+)
 from delegation.services.management_requests import (
     accept_request,
     decline_request,
@@ -29,6 +35,8 @@ __all__ = [
     "WrongAccount",
     "accept_release",
     "accept_request",
+    "change_expiry",
+    "change_scope",
     "create_release",
     "decline_release",
     "decline_request",

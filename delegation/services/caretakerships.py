@@ -9,12 +9,14 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from customercenter.models import Customer, User
+from delegation import rules
 from delegation.expiry import last_day_text
-from delegation.models import Caretakership
+from delegation.models import Caretakership, Scope
 from delegation.rules import DelegationError
 from delegation.services.common import Role, overview_link, who
 from notifications.services import notify
@@ -23,9 +25,10 @@ from projects.models import Project
 
 
 def start_caretakership(
-    *, project: Project, caretaker: Customer, source: str, expires_at: datetime | None
+    *, project: Project, caretaker: Customer, source: str, expires_at: datetime | None, scope: str
 ) -> Caretakership:
-    """Open a caretakership, or extend the one that is already active for this pair.
+    """Open a caretakership, or give the one that is already active for this pair the new expiry
+    and scope.
 
     Part of accepting a request or a release: runs inside that transaction.
     """
@@ -51,6 +54,7 @@ def start_caretakership(
                     caretaker=caretaker,
                     source=source,
                     expires_at=expires_at,
+                    scope=scope,
                     owner_number=project.owner.number,
                 )
         except IntegrityError:
@@ -68,8 +72,7 @@ def start_caretakership(
             return current
     if current.expires_at != expires_at:
         old = current.expires_at
-        current.expires_at = expires_at
-        current.reminder_sent_at = None
+        current.expires_at, current.reminder_sent_at = expires_at, None
         current.save(update_fields=["expires_at", "reminder_sent_at"])
         audit.record(
             project=project,
@@ -80,20 +83,32 @@ def start_caretakership(
             old=last_day_text(old),
             new=last_day_text(expires_at),
         )
+    if current.scope != scope:
+        old_scope, current.scope = current.scope, scope
+        current.save(update_fields=["scope"])
+        audit.record(
+            project=project,
+            role=Role.OWNER,
+            actor=project.owner,
+            action="caretakership.scope_changed",
+            subject=who(caretaker),
+            old=Scope(old_scope).label,
+            new=Scope(scope).label,
+        )
     return current
 
 
 def _close(caretakership: Caretakership, reason: str, *, at: datetime | None = None) -> None:
     caretakership.ended_at = at or timezone.now()
     caretakership.end_reason = reason
-    caretakership.save(update_fields=["ended_at", "end_reason"])
+    caretakership.save(update_fields=["ended_at", "end_reason", "end_note"])
 
 
-def _lock_open_caretakership(pk: int, **scope) -> Caretakership:
+def _lock_open_caretakership(pk: int, **lookup) -> Caretakership:
     caretakership = (
         Caretakership.objects.select_for_update(of=("self",))
         .select_related("project__owner__user", "caretaker__user")
-        .filter(pk=pk, **scope)
+        .filter(pk=pk, **lookup)
         .first()
     )
     if caretakership is None:
@@ -148,8 +163,80 @@ def end_caretakership(*, caretaker: Customer, caretakership_id: int) -> Caretake
 
 
 @transaction.atomic
-def staff_end_caretakership(*, staff: User, caretakership_id: int) -> Caretakership:
+def change_expiry(*, owner: Customer, caretakership_id: int, expires_at: datetime | None) -> Caretakership:
+    """The owner extends, shortens or removes the expiry of a running caretakership."""
+    caretakership = _lock_open_caretakership(caretakership_id, project__owner=owner)
+    problem = rules.expiry_problem(expires_at)
+    if problem:
+        raise DelegationError(problem)
+    old = caretakership.expires_at
+    if old == expires_at:
+        return caretakership
+    caretakership.expires_at, caretakership.reminder_sent_at = expires_at, None
+    caretakership.save(update_fields=["expires_at", "reminder_sent_at"])
+    project, caretaker = caretakership.project, caretakership.caretaker
+    audit.record(
+        project=project,
+        role=Role.OWNER,
+        actor=owner,
+        action="caretakership.expiry_changed",
+        subject=who(caretaker),
+        old=last_day_text(old),
+        new=last_day_text(expires_at),
+    )
+    notify(
+        recipient=caretaker,
+        text=lambda: (
+            _("%(owner)s hat deine Betreuung von %(project)s geändert: sie gilt jetzt bis %(day)s.")
+            % {"owner": owner.display_name, "project": project.number, "day": last_day_text(expires_at)}
+        ),
+        link=reverse("projects:detail", args=[project.number]),
+        topic="caretakership",
+    )
+    return caretakership
+
+
+@transaction.atomic
+def change_scope(*, owner: Customer, caretakership_id: int, scope: str) -> Caretakership:
+    """The owner widens or narrows what a caretaker may do (Umfang)."""
+    caretakership = _lock_open_caretakership(caretakership_id, project__owner=owner)
+    if scope not in Scope.values:
+        raise DelegationError(_("Diesen Umfang gibt es nicht."))
+    old = caretakership.scope
+    if old == scope:
+        return caretakership
+    caretakership.scope = scope
+    caretakership.save(update_fields=["scope"])
+    project, caretaker = caretakership.project, caretakership.caretaker
+    audit.record(
+        project=project,
+        role=Role.OWNER,
+        actor=owner,
+        action="caretakership.scope_changed",
+        subject=who(caretaker),
+        old=Scope(old).label,
+        new=Scope(scope).label,
+    )
+    notify(
+        recipient=caretaker,
+        text=lambda: (
+            _("%(owner)s hat den Umfang deiner Betreuung von %(project)s geändert: %(scope)s.")
+            % {"owner": owner.display_name, "project": project.number, "scope": Scope(scope).label}
+        ),
+        link=reverse("projects:detail", args=[project.number]),
+        topic="caretakership",
+    )
+    return caretakership
+
+
+@transaction.atomic
+def staff_end_caretakership(*, staff: User, caretakership_id: int, reason: str) -> Caretakership:
+    """Support ends a caretakership; its reason goes to both sides."""
+    reason = reason.strip()
+    if not reason:
+        raise DelegationError(_("Bitte gib eine Begründung an; beide Seiten erhalten sie."))
     caretakership = _lock_open_caretakership(caretakership_id)
+    caretakership.end_note = reason[:500]
     _close(caretakership, Caretakership.EndReason.STAFF)
     project, caretaker = caretakership.project, caretakership.caretaker
     audit.record(
@@ -158,6 +245,7 @@ def staff_end_caretakership(*, staff: User, caretakership_id: int) -> Caretakers
         actor_user=staff,
         action="caretakership.ended_by_staff",
         subject=who(caretaker),
+        new=caretakership.end_note,
     )
     for recipient in (project.owner, caretaker):
         notify(
@@ -166,6 +254,7 @@ def staff_end_caretakership(*, staff: User, caretakership_id: int) -> Caretakers
                 _("Der Support hat die Betreuung von %(project)s durch %(caretaker)s beendet.")
                 % {"project": project.number, "caretaker": caretaker.display_name}
             ),
+            lines=lambda: [_("Begründung: %(reason)s") % {"reason": caretakership.end_note}],
             link=overview_link(),
             topic="caretakership",
         )

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from customercenter.models import Customer, User
 from delegation import rules
 from delegation.expiry import last_day_text
-from delegation.models import Caretakership, ManagementRequest
+from delegation.models import Caretakership, ManagementRequest, Scope
 from delegation.rules import DelegationError
 from delegation.services.caretakerships import start_caretakership
 from delegation.services.common import Role, overview_link, who
@@ -70,11 +70,11 @@ def request_management(*, caretaker: Customer, project: Project) -> ManagementRe
     return management_request
 
 
-def _lock_management_request(pk: int, **scope) -> ManagementRequest:
+def _lock_management_request(pk: int, **lookup) -> ManagementRequest:
     management_request = (
         ManagementRequest.objects.select_for_update(of=("self",))
         .select_related("project__owner__user", "caretaker__user")
-        .filter(pk=pk, **scope)
+        .filter(pk=pk, **lookup)
         .first()
     )
     if management_request is None:
@@ -91,13 +91,15 @@ def _decide(management_request: ManagementRequest, status: str) -> None:
 
 
 @transaction.atomic
-def accept_request(*, owner: Customer, request_id: int, expires_at: datetime | None) -> Caretakership:
+def accept_request(
+    *, owner: Customer, request_id: int, expires_at: datetime | None, scope: str = Scope.TECHNICAL
+) -> Caretakership:
     management_request = _lock_management_request(request_id, project__owner=owner)
     _decide(management_request, ManagementRequest.Status.ACCEPTED)
     project, caretaker = management_request.project, management_request.caretaker
     audit.record(project=project, role=Role.OWNER, actor=owner, action="request.accepted", subject=who(caretaker))
     caretakership = start_caretakership(
-        project=project, caretaker=caretaker, source=Caretakership.Source.REQUEST, expires_at=expires_at
+        project=project, caretaker=caretaker, source=Caretakership.Source.REQUEST, expires_at=expires_at, scope=scope
     )
     notify(
         recipient=caretaker,
@@ -108,6 +110,7 @@ def accept_request(*, owner: Customer, request_id: int, expires_at: datetime | N
         lines=lambda: [
             _("Vertragspartner: %(owner)s") % {"owner": who(owner)},
             _("Betreuung bis: %(date)s") % {"date": last_day_text(expires_at)},
+            _("Umfang: %(scope)s") % {"scope": Scope(scope).label},
         ],
         link=reverse("projects:detail", args=[project.number]),
         topic="request",

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from customercenter.models import Customer, User
 from delegation import rules
 from delegation.expiry import last_day, last_day_text
-from delegation.models import Caretakership, ProjectRelease
+from delegation.models import Caretakership, ProjectRelease, Scope
 from delegation.rules import DelegationError
 from delegation.services.caretakerships import start_caretakership
 from delegation.services.common import Role, overview_link, who
@@ -64,6 +64,7 @@ def _send_release_link(release: ProjectRelease, token: str, projects: list[Proje
             "link": release_link_url(token),
             "link_expires_at": release.link_expires_at,
             "access_until": last_day(release.access_expires_at),
+            "scope": Scope(release.scope).label,
             "require_mfa": release.require_mfa,
         },
     )
@@ -86,6 +87,7 @@ def create_release(
     email: str,
     projects: Iterable[Project],
     access_expires_at: datetime | None,
+    scope: str = Scope.TECHNICAL,
     require_mfa: bool = False,
 ) -> tuple[ProjectRelease, str]:
     """Freigabe erteilen: a pending release and an e-mail with a single-use link."""
@@ -101,7 +103,7 @@ def create_release(
     if problems:
         raise DelegationError(" ".join(problems))
     release = ProjectRelease(
-        owner=owner, email=email.lower(), access_expires_at=access_expires_at, require_mfa=require_mfa
+        owner=owner, email=email.lower(), access_expires_at=access_expires_at, scope=scope, require_mfa=require_mfa
     )
     token = _new_token(release)
     release.save()
@@ -119,13 +121,13 @@ def create_release(
     return release, token
 
 
-def _lock_release(*, pk: int | None = None, token: str | None = None, **scope) -> ProjectRelease:
+def _lock_release(*, pk: int | None = None, token: str | None = None, **lookup) -> ProjectRelease:
     releases = ProjectRelease.objects.select_for_update(of=("self",)).select_related("owner__user")
     if token is not None:
-        scope["token_hash"] = rules.hash_token(token)
+        lookup["token_hash"] = rules.hash_token(token)
     if pk is not None:
-        scope["pk"] = pk
-    release = releases.filter(**scope).first()
+        lookup["pk"] = pk
+    release = releases.filter(**lookup).first()
     if release is None:
         raise ProjectRelease.DoesNotExist
     return release
@@ -134,8 +136,8 @@ def _lock_release(*, pk: int | None = None, token: str | None = None, **scope) -
 def _lock_incoming_release(customer: Customer, *, pk: int | None, token: str | None) -> ProjectRelease:
     """A release the customer may answer: by pk (from Offene Anträge) only one sent to its own
     verified address exists for it; the link's token proves the holder may see whom it went to."""
-    scope = {} if token is not None else {"email__in": rules.verified_emails(customer)}
-    return _lock_release(pk=pk, token=token, **scope)
+    lookup = {} if token is not None else {"email__in": rules.verified_emails(customer)}
+    return _lock_release(pk=pk, token=token, **lookup)
 
 
 @transaction.atomic
@@ -179,6 +181,7 @@ def accept_release(
                 caretaker=customer,
                 source=Caretakership.Source.RELEASE,
                 expires_at=release.access_expires_at,
+                scope=release.scope,
             )
         )
     numbers = ", ".join(p.number for p in projects)
@@ -188,7 +191,12 @@ def accept_release(
             _("%(caretaker)s hat deine Projektfreigabe für %(projects)s angenommen.")
             % {"caretaker": who(customer), "projects": numbers}
         ),
-        link=overview_link(),
+        lines=lambda: [
+            _("Umfang: %(scope)s") % {"scope": Scope(release.scope).label},
+            _("Betreuung bis: %(date)s") % {"date": last_day_text(release.access_expires_at)},
+            _("Beenden kannst du die Betreuung jederzeit auf der Seite des Projekts unter Zugriff."),
+        ],
+        link=reverse("projects:detail", args=[projects[0].number]),
         topic="release",
     )
     return caretakerships

@@ -134,15 +134,19 @@ def test_release_page_never_shows_the_token_hash(staff_client, landscape):
     assert "p12345" in page_text(response)
 
 
-def run_action(staff_client, url: str, action: str, *objects):
-    return staff_client.post(url, {"action": action, "_selected_action": [obj.pk for obj in objects]}, follow=True)
+def run_action(staff_client, url: str, action: str, *objects, **data):
+    selected = {"action": action, "_selected_action": [obj.pk for obj in objects]}
+    return staff_client.post(url, {**selected, **data}, follow=True)
+
+
+REASON = {"reason": "Der Vertrag des Betreuers wurde gekündigt."}
 
 
 def test_staff_ends_a_caretakership(staff_client, staff, landscape, owner, caretaker, on_commit):
     care = landscape["care"]
 
     with on_commit():
-        response = run_action(staff_client, CARETAKERSHIPS, "end_by_staff", care)
+        response = run_action(staff_client, CARETAKERSHIPS, "end_by_staff", care, **REASON)
 
     assert "1 Betreuung beendet." in page_text(response)
     care.refresh_from_db()
@@ -150,20 +154,36 @@ def test_staff_ends_a_caretakership(staff_client, staff, landscape, owner, caret
     assert care.ended_at is not None
     entry = AuditEntry.objects.get(action="caretakership.ended_by_staff")
     assert (entry.role, entry.actor_user, entry.actor, entry.project) == ("staff", staff, None, care.project)
+    assert care.end_note == REASON["reason"]
     for customer in (owner, caretaker):
         assert "Der Support hat die Betreuung von p12345" in Notification.objects.get(recipient=customer).text
-    assert OutboxEmail.objects.filter(to__in=["owner@example.com", "agentur@example.com"]).count() == 2
+    mails = OutboxEmail.objects.filter(to__in=["owner@example.com", "agentur@example.com"])
+    assert mails.count() == 2
+    assert all(REASON["reason"] in mail.body_text for mail in mails)
     assert Caretakership.objects.get(pk=landscape["other_care"].pk).ended_at is None
 
 
 def test_staff_ending_an_ended_caretakership_warns(staff_client, landscape):
     care = landscape["care"]
-    run_action(staff_client, CARETAKERSHIPS, "end_by_staff", care)
+    run_action(staff_client, CARETAKERSHIPS, "end_by_staff", care, **REASON)
 
-    response = run_action(staff_client, CARETAKERSHIPS, "end_by_staff", care)
+    response = run_action(staff_client, CARETAKERSHIPS, "end_by_staff", care, **REASON)
 
     assert "Diese Betreuung ist bereits beendet." in page_text(response)
     assert AuditEntry.objects.filter(action="caretakership.ended_by_staff").count() == 1
+
+
+@pytest.mark.parametrize("reason", [None, "", "   "])
+def test_staff_must_give_a_reason_to_end_a_caretakership(staff_client, landscape, reason):
+    care = landscape["care"]
+    data = {} if reason is None else {"reason": reason}
+
+    response = run_action(staff_client, CARETAKERSHIPS, "end_by_staff", care, **data)
+
+    assert "Begründung" in page_text(response)
+    care.refresh_from_db()
+    assert care.ended_at is None
+    assert not AuditEntry.objects.filter(action="caretakership.ended_by_staff").exists()
 
 
 def test_staff_resends_a_release_link(staff_client, staff, landscape):

@@ -112,7 +112,7 @@ def test_declines_withdrawals_and_system_events_in_the_history(owner, caretaker,
     care = Caretakership.objects.create(
         project=project, owner_number=project.owner.number, caretaker=caretaker, source="request"
     )
-    services.staff_end_caretakership(staff=staff, caretakership_id=care.pk)
+    services.staff_end_caretakership(staff=staff, caretakership_id=care.pk, reason="Vertrag gekündigt")
 
     rows = history(login(owner))
 
@@ -161,7 +161,9 @@ def test_every_delegation_event_appears_in_the_history(owner, caretaker, project
     CaretakershipFactory(project=project, caretaker=other, expires_at=now - timedelta(hours=1))
     sweeper.sweep(now)
     care = CaretakershipFactory(project=project, caretaker=CustomerFactory())
-    services.staff_end_caretakership(staff=staff, caretakership_id=care.pk)
+    services.change_expiry(owner=owner, caretakership_id=care.pk, expires_at=now + timedelta(days=90))
+    services.change_scope(owner=owner, caretakership_id=care.pk, scope="read")
+    services.staff_end_caretakership(staff=staff, caretakership_id=care.pk, reason="Vertrag gekündigt")
 
     recorded = set(AuditEntry.objects.filter(project=project).values_list("action", flat=True))
     assert recorded == set(DELEGATION_ACTIONS)

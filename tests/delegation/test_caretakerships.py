@@ -188,11 +188,21 @@ def test_revoking_twice_says_it_is_over(owner_client, caretakership):
     assert AuditEntry.objects.filter(action="caretakership.revoked").count() == 1
 
 
-def test_get_cannot_revoke_or_end(owner_client, caretaker_client, caretakership):
-    assert owner_client.get(revoke_url(caretakership)).status_code == 405
-    assert caretaker_client.get(end_url(caretakership)).status_code == 405
+def test_get_only_asks_before_revoking_or_ending(owner_client, caretaker_client, caretakership, caretaker):
+    revoke = owner_client.get(revoke_url(caretakership))
+    end = caretaker_client.get(end_url(caretakership))
+
+    assert revoke.status_code == end.status_code == 200
+    assert f"p12345 kann dann nicht mehr von {caretaker.display_name} verwaltet werden." in page_text(revoke)
+    assert "Du kannst p12345 dann nicht mehr für" in page_text(end)
+    assert '<form method="post">' in revoke.text
     caretakership.refresh_from_db()
     assert caretakership.ended_at is None
+
+
+def test_only_the_owner_and_the_caretaker_see_the_question(owner_client, caretaker_client, caretakership):
+    assert caretaker_client.get(revoke_url(caretakership)).status_code == 404
+    assert owner_client.get(end_url(caretakership)).status_code == 404
 
 
 # --- Expiry at every access -------------------------------------------------------------------

@@ -29,8 +29,9 @@ REQUESTS_LIST = "/vertragsdaten/technischer-betreuer/liste/antraege/"
 # subquery), the projects of both release lists, the unread badge (not in the htmx fragment).
 OVERVIEW_QUERIES = 10
 # Projektverwaltung: session, user, customer, the sizes of both sections (own, cared for), the
-# slice of each section the page reaches, the unread badge (not in the htmx fragment).
-PROJECT_LIST_QUERIES = 7
+# slice of each section the page reaches, who cares for the own projects on the page, the unread
+# badge (not in the htmx fragment).
+PROJECT_LIST_QUERIES = 8
 # A list's own page: session, user, customer, its size, its rows, the unread badge.
 FULL_LIST_QUERIES = 6
 

@@ -10,8 +10,8 @@ from tests.factories import DatabaseFactory, DomainFactory, ProjectFactory
 from tests.helpers import count_queries
 from tests.projects.helpers import HX, PASSWORD_SHOWN_RE, audit_trail, snapshot
 
-# session, user, customer, project, SSL orders, databases, domains (list and SSL choice),
-# unread badge, history
+# session, user with customer, project, databases, domains with their SSL orders, the owner's
+# Zugriff section (caretakers, pending requests, pending releases), unread badge, history
 DETAIL_QUERIES = 10
 
 

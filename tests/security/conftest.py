@@ -1,7 +1,9 @@
 """A world with every kind of persona around one owner's project, for the security tests.
 
 Personas (besides the suite's `owner`, `caretaker`, `outsider` and `staff`): `expired` (its
-caretakership of p12345 expired an hour ago and no sweep ran), `revoked` (the owner revoked
+caretakership of p12345 expired an hour ago and no sweep ran), `reader` (cares for p12345 with
+the scope "Nur lesen"), `extended` (cares for p12345 past the expiry it was first given: the owner
+extended it after it would have ended), `revoked` (the owner revoked
 its caretakership; it has asked again since) and `sibling` (cares for another project of the
 same owner; a release of p12345 to its address is pending).
 """
@@ -20,7 +22,7 @@ from django.utils import timezone
 from customercenter.models import Customer
 from delegation import services as delegation
 from delegation.access import ProjectAccess
-from delegation.models import Caretakership, ManagementRequest, ProjectRelease
+from delegation.models import Caretakership, ManagementRequest, ProjectRelease, Scope
 from delegation.rules import REQUEST_LIFETIME
 from projects.models import Database, Domain, Project, Server
 from tests.conftest import login
@@ -28,7 +30,18 @@ from tests.factories import CustomerFactory, DatabaseFactory, DomainFactory, Pro
 from tickets import services as tickets
 from tickets.models import Attachment, Role, Ticket
 
-PERSONAS = ("anonymous", "owner", "caretaker", "expired", "revoked", "sibling", "outsider", "staff")
+PERSONAS = (
+    "anonymous",
+    "owner",
+    "caretaker",
+    "reader",
+    "extended",
+    "expired",
+    "revoked",
+    "sibling",
+    "outsider",
+    "staff",
+)
 
 
 @pytest.fixture(autouse=True)
@@ -71,6 +84,8 @@ def world(owner, project, caretaker, outsider, staff) -> World:
     sibling_project = ProjectFactory(owner=owner, number="p12346", name="Nebenseite")
     ProjectFactory(owner=outsider, number="p99999", name="Fremdes Projekt")
 
+    reader = CustomerFactory(user__email="lesend@example.com")
+    extended = CustomerFactory(user__email="verlaengert@example.com")
     expired = CustomerFactory(user__email="abgelaufen@example.com")
     revoked = CustomerFactory(user__email="widerrufen@example.com")
     sibling = CustomerFactory(user__email="nachbar@example.com", kind=Customer.Kind.PARTNER)
@@ -78,6 +93,17 @@ def world(owner, project, caretaker, outsider, staff) -> World:
     caretakership = Caretakership.objects.create(
         project=project, owner_number=project.owner.number, caretaker=caretaker, source="release"
     )
+    Caretakership.objects.create(
+        project=project, owner_number=project.owner.number, caretaker=reader, source="request", scope=Scope.READ_ONLY
+    )
+    longer = Caretakership.objects.create(
+        project=project,
+        owner_number=project.owner.number,
+        caretaker=extended,
+        source="release",
+        expires_at=now + timedelta(days=1),
+    )
+    delegation.change_expiry(owner=owner, caretakership_id=longer.pk, expires_at=now + timedelta(days=90))
     Caretakership.objects.create(
         project=project,
         owner_number=project.owner.number,
@@ -121,6 +147,8 @@ def world(owner, project, caretaker, outsider, staff) -> World:
     customers = {
         "owner": owner,
         "caretaker": caretaker,
+        "reader": reader,
+        "extended": extended,
         "expired": expired,
         "revoked": revoked,
         "sibling": sibling,

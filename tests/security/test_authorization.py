@@ -28,74 +28,96 @@ from tests.security.conftest import PERSONAS, World
 from tickets.models import Message, Ticket
 
 # Each row: statuses for the personas in PERSONAS order:
-#   anonymous owner caretaker expired revoked sibling outsider staff
+#   anonymous owner caretaker reader extended expired revoked sibling outsider staff
 # "login" is a redirect to the login page, "admin-login" to the admin's, "302" any other redirect.
 ALL_405 = " ".join(["405"] * len(PERSONAS))
 EXPECTED: dict[str, dict[str, str]] = {
     # Customer center without a project in the URL.
-    "home": {"GET": "login 302 302 302 302 302 302 302", "POST": ALL_405},
-    "healthz": {"GET": "200 200 200 200 200 200 200 200", "POST": ALL_405},
-    "set_language": {"GET": ALL_405, "POST": "302 302 302 302 302 302 302 302"},
-    "contract:master_data": {"GET": "login 200 200 200 200 200 200 403", "POST": "login 302 302 302 302 302 302 403"},
-    "contract:invoices": {"GET": "login 200 200 200 200 200 200 403", "POST": ALL_405},
-    "projects:list": {"GET": "login 200 200 200 200 200 200 403", "POST": ALL_405},
-    "projects:servers": {"GET": "login 200 200 200 200 200 200 403", "POST": ALL_405},
-    "projects:server_detail": {"GET": "login 200 404 404 404 404 404 403", "POST": ALL_405},
-    "notifications:list": {"GET": "login 200 200 200 200 200 200 403", "POST": ALL_405},
-    "notifications:mark_all_read": {"GET": ALL_405, "POST": "login 302 302 302 302 302 302 403"},
+    "home": {"GET": "login 302 302 302 302 302 302 302 302 302", "POST": ALL_405},
+    "healthz": {"GET": "200 200 200 200 200 200 200 200 200 200", "POST": ALL_405},
+    "set_language": {"GET": ALL_405, "POST": "302 302 302 302 302 302 302 302 302 302"},
+    "contract:master_data": {
+        "GET": "login 200 200 200 200 200 200 200 200 403",
+        "POST": "login 302 302 302 302 302 302 302 302 403",
+    },
+    "contract:invoices": {"GET": "login 200 200 200 200 200 200 200 200 403", "POST": ALL_405},
+    "projects:list": {"GET": "login 200 200 200 200 200 200 200 200 403", "POST": ALL_405},
+    "projects:servers": {"GET": "login 200 200 200 200 200 200 200 200 403", "POST": ALL_405},
+    "projects:server_detail": {"GET": "login 200 404 404 404 404 404 404 404 403", "POST": ALL_405},
+    "notifications:list": {"GET": "login 200 200 200 200 200 200 200 200 403", "POST": ALL_405},
+    "notifications:mark_all_read": {"GET": ALL_405, "POST": "login 302 302 302 302 302 302 302 302 403"},
     # Delegation. Requests by p-number are open to every customer except where a rule says no:
     # own project, already cared for, already pending (revoked asked again).
-    "contract:caretakers": {"GET": "login 200 200 200 200 200 200 403", "POST": ALL_405},
-    "contract:list": {"GET": "login 200 200 200 200 200 200 403", "POST": ALL_405},
-    "contract:request_new": {"GET": ALL_405, "POST": "login 422 422 302 422 302 302 403"},
-    "contract:request_accept": {"GET": ALL_405, "POST": "login 302 404 404 404 404 404 403"},
-    "contract:request_decline": {"GET": ALL_405, "POST": "login 302 404 404 404 404 404 403"},
-    "contract:request_withdraw": {"GET": ALL_405, "POST": "login 404 404 404 302 404 404 403"},
+    "contract:caretakers": {"GET": "login 200 200 200 200 200 200 200 200 403", "POST": ALL_405},
+    "contract:list": {"GET": "login 200 200 200 200 200 200 200 200 403", "POST": ALL_405},
+    "contract:request_new": {"GET": ALL_405, "POST": "login 422 422 422 422 302 422 302 302 403"},
+    "contract:request_accept": {"GET": ALL_405, "POST": "login 302 404 404 404 404 404 404 404 403"},
+    "contract:request_decline": {"GET": ALL_405, "POST": "login 302 404 404 404 404 404 404 404 403"},
+    "contract:request_withdraw": {"GET": ALL_405, "POST": "login 404 404 404 404 404 302 404 404 403"},
     # Anyone may open the form; only own projects can be picked (422 for p12345 otherwise).
-    "contract:release_new": {"GET": "login 200 200 200 200 200 200 403", "POST": "login 302 422 422 422 422 422 403"},
-    "contract:release_withdraw": {"GET": ALL_405, "POST": "login 302 404 404 404 404 404 403"},
-    "contract:release_resend": {"GET": ALL_405, "POST": "login 302 404 404 404 404 404 403"},
+    "contract:release_new": {
+        "GET": "login 200 200 200 200 200 200 200 200 403",
+        "POST": "login 302 422 422 422 422 422 422 422 403",
+    },
+    "contract:release_withdraw": {"GET": ALL_405, "POST": "login 302 404 404 404 404 404 404 404 403"},
+    "contract:release_resend": {"GET": ALL_405, "POST": "login 302 404 404 404 404 404 404 404 403"},
     # By id only the invited customer (sibling) may answer; for everyone else the release does not
     # exist (ASVS 8.2.2: this once told anyone whom any release had been sent to).
-    "contract:release_accept": {"GET": ALL_405, "POST": "login 404 404 404 404 302 404 403"},
-    "contract:release_decline": {"GET": ALL_405, "POST": "login 404 404 404 404 302 404 403"},
-    "contract:caretakership_revoke": {"GET": ALL_405, "POST": "login 302 404 404 404 404 404 403"},
-    "contract:caretakership_end": {"GET": ALL_405, "POST": "login 404 302 404 404 404 404 403"},
+    "contract:release_accept": {"GET": ALL_405, "POST": "login 404 404 404 404 404 404 302 404 403"},
+    "contract:release_decline": {"GET": ALL_405, "POST": "login 404 404 404 404 404 404 302 404 403"},
+    # Ending a caretakership asks first (GET, a page that also works without JavaScript).
+    "contract:caretakership_revoke": {
+        "GET": "login 200 404 404 404 404 404 404 404 403",
+        "POST": "login 302 404 404 404 404 404 404 404 403",
+    },
+    "contract:caretakership_end": {
+        "GET": "login 404 200 404 404 404 404 404 404 403",
+        "POST": "login 404 302 404 404 404 404 404 404 403",
+    },
     # The link from the e-mail: whoever holds it may look; only the invited account may answer,
     # everyone else is told whom it was sent to (409).
-    "release_link": {"GET": "200 200 200 200 200 200 200 200", "POST": ALL_405},
-    "release_link_accept": {"GET": ALL_405, "POST": "login 409 409 409 409 302 409 403"},
-    "release_link_decline": {"GET": ALL_405, "POST": "login 409 409 409 409 302 409 403"},
+    "release_link": {"GET": "200 200 200 200 200 200 200 200 200 200", "POST": ALL_405},
+    "release_link_accept": {"GET": ALL_405, "POST": "login 409 409 409 409 409 409 302 409 403"},
+    "release_link_decline": {"GET": ALL_405, "POST": "login 409 409 409 409 409 409 302 409 403"},
     # One project: owner and active caretaker administer it; for everyone else it does not exist.
-    "projects:detail": {"GET": "login 200 200 404 404 404 404 403", "POST": ALL_405},
-    "projects:php_version": {"GET": ALL_405, "POST": "login 302 302 404 404 404 404 403"},
-    "projects:database_create": {"GET": ALL_405, "POST": "login 302 302 404 404 404 404 403"},
+    "projects:detail": {"GET": "login 200 200 200 200 404 404 404 404 403", "POST": ALL_405},
+    "projects:php_version": {"GET": ALL_405, "POST": "login 302 302 403 302 404 404 404 404 403"},
+    "projects:database_create": {"GET": ALL_405, "POST": "login 302 302 403 302 404 404 404 404 403"},
     "projects:database_delete": {
-        "GET": "login 200 200 404 404 404 404 403",
-        "POST": "login 302 302 404 404 404 404 403",
+        "GET": "login 200 200 403 200 404 404 404 404 403",
+        "POST": "login 302 302 403 302 404 404 404 404 403",
     },
-    "projects:database_reset_password": {"GET": ALL_405, "POST": "login 302 302 404 404 404 404 403"},
-    "projects:domain_add": {"GET": ALL_405, "POST": "login 302 302 404 404 404 404 403"},
-    "projects:domain_edit": {"GET": "login 200 200 404 404 404 404 403", "POST": "login 302 302 404 404 404 404 403"},
+    "projects:database_reset_password": {"GET": ALL_405, "POST": "login 302 302 403 302 404 404 404 404 403"},
+    "projects:domain_add": {"GET": ALL_405, "POST": "login 302 302 403 302 404 404 404 404 403"},
+    "projects:domain_edit": {
+        "GET": "login 200 200 403 200 404 404 404 404 403",
+        "POST": "login 302 302 403 302 404 404 404 404 403",
+    },
     "projects:domain_remove": {
-        "GET": "login 200 200 404 404 404 404 403",
-        "POST": "login 302 302 404 404 404 404 403",
+        "GET": "login 200 200 403 200 404 404 404 404 403",
+        "POST": "login 302 302 403 302 404 404 404 404 403",
     },
+    # Only the contract partner changes a caretakership's expiry and scope (Zugriff).
+    "projects:caretakership_expiry": {"GET": ALL_405, "POST": "login 302 403 403 403 404 404 404 404 403"},
+    "projects:caretakership_scope": {"GET": ALL_405, "POST": "login 302 403 403 403 404 404 404 404 403"},
     # Paid orders stay with the contract partner: the caretaker is told why (403).
-    "projects:order_ssl": {"GET": ALL_405, "POST": "login 302 403 404 404 404 404 403"},
-    "projects:order_domain": {"GET": ALL_405, "POST": "login 302 403 404 404 404 404 403"},
+    "projects:order_ssl": {"GET": ALL_405, "POST": "login 302 403 403 403 404 404 404 404 403"},
+    "projects:order_domain": {"GET": ALL_405, "POST": "login 302 403 403 403 404 404 404 404 403"},
     # Tickets: everyone with current access to the project.
-    "tickets:list": {"GET": "login 200 200 200 200 200 200 403", "POST": ALL_405},
-    "tickets:new": {"GET": "login 200 200 200 200 200 200 403", "POST": "login 302 302 422 422 422 422 403"},
-    "tickets:detail": {"GET": "login 200 200 404 404 404 404 403", "POST": ALL_405},
-    "tickets:reply": {"GET": ALL_405, "POST": "login 302 302 404 404 404 404 403"},
-    "tickets:close": {"GET": ALL_405, "POST": "login 302 302 404 404 404 404 403"},
-    "tickets:reopen": {"GET": ALL_405, "POST": "login 302 302 404 404 404 404 403"},
-    "tickets:attachment": {"GET": "login 200 200 404 404 404 404 403", "POST": ALL_405},
+    "tickets:list": {"GET": "login 200 200 200 200 200 200 200 200 403", "POST": ALL_405},
+    "tickets:new": {
+        "GET": "login 200 200 200 200 200 200 200 200 403",
+        "POST": "login 302 302 302 302 422 422 422 422 403",
+    },
+    "tickets:detail": {"GET": "login 200 200 200 200 404 404 404 404 403", "POST": ALL_405},
+    "tickets:reply": {"GET": ALL_405, "POST": "login 302 302 302 302 404 404 404 404 403"},
+    "tickets:close": {"GET": ALL_405, "POST": "login 302 302 302 302 404 404 404 404 403"},
+    "tickets:reopen": {"GET": ALL_405, "POST": "login 302 302 302 302 404 404 404 404 403"},
+    "tickets:attachment": {"GET": "login 200 200 200 200 404 404 404 404 403", "POST": ALL_405},
     # The admin is for staff only.
     "admin:index": {
-        "GET": "admin-login admin-login admin-login admin-login admin-login admin-login admin-login 200",
-        "POST": "admin-login admin-login admin-login admin-login admin-login admin-login admin-login 200",
+        "GET": " ".join(["admin-login"] * (len(PERSONAS) - 1) + ["200"]),
+        "POST": " ".join(["admin-login"] * (len(PERSONAS) - 1) + ["200"]),
     },
 }
 
@@ -154,6 +176,8 @@ def url_kwargs(name: str, w: World) -> dict:
         "projects:domain_edit": {**number, "name": w.domain.name},
         "projects:domain_remove": {**number, "name": w.domain.name},
         "projects:order_ssl": number,
+        "projects:caretakership_expiry": {**number, "pk": w.caretakership.pk},
+        "projects:caretakership_scope": {**number, "pk": w.caretakership.pk},
         "projects:order_domain": number,
         "projects:server_detail": {"number": w.server.number},
         "tickets:detail": {"pk": w.ticket.pk},
@@ -176,6 +200,10 @@ def post_data(name: str, w: World) -> dict:
         "projects:domain_add": {"name": "neu.example.org", "target_kind": "path", "target": "/"},
         "projects:domain_edit": {"target_kind": "path", "target": "/shop"},
         "projects:order_ssl": {"domain": w.domain.pk},
+        "projects:caretakership_expiry": {
+            f"care{w.caretakership.pk}-expires_on": (timezone.localdate() + timedelta(days=60)).isoformat()
+        },
+        "projects:caretakership_scope": {f"care{w.caretakership.pk}-scope": "read"},
         "projects:order_domain": {"name": "frei.example.org"},
         "tickets:new": {"project": w.project.number, "subject": "Hilfe", "category": "technical", "body": "Bitte."},
         "tickets:reply": {"body": "Danke."},
@@ -225,7 +253,7 @@ def test_every_url_has_a_row():
 
 def test_the_matrix_covers_what_the_readme_says():
     requests = len(URLS) * 2 * len(PERSONAS)
-    assert (len(URLS), len(PERSONAS), requests) == (44, 8, 704)
+    assert (len(URLS), len(PERSONAS), requests) == (46, 10, 920)
 
 
 # --- Owner-only actions, posted by hand (ASVS 8.2.1, 8.3.1) -----------------------------------
@@ -315,6 +343,7 @@ def test_expiry_takes_effect_without_the_sweeper(world, time_machine):
 # What a stranger to the owner may legitimately do to the owner's data: ask for management
 # (grants nothing by itself), withdraw its own request, answer a release sent to it.
 OWN_ACTIONS = {
+    "reader": {"contract:request_new", "tickets:new", "tickets:reply", "tickets:close", "tickets:reopen"},
     "expired": {"contract:request_new"},
     "revoked": {"contract:request_new", "contract:request_withdraw"},
     "sibling": {

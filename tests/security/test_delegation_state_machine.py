@@ -32,8 +32,8 @@ from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, multip
 
 from customercenter.models import Customer
 from delegation import services, sweeper
-from delegation.access import accessible_project, accessible_projects, caretakerships_of
-from delegation.models import Caretakership, ManagementRequest, ProjectRelease
+from delegation.access import Action, accessible_project, accessible_projects, caretakerships_of, project_access
+from delegation.models import Caretakership, ManagementRequest, ProjectRelease, Scope
 from notifications.models import OutboxEmail
 from projects.models import AuditEntry, Project
 from tests.factories import CustomerFactory, ProjectFactory
@@ -84,6 +84,8 @@ class DelegationMachine(RuleBasedStateMachine):
         self.projects = [ProjectFactory(owner=owners[n // 2]) for n in range(4)]
         self.tokens: defaultdict[int, list[str]] = defaultdict(list)
         self.resends: Counter[int] = Counter()
+        # Changes of a running caretakership's terms, by (project, audit action).
+        self.term_changes: Counter[tuple[int, str]] = Counter()
 
     def teardown(self):
         self.traveller.stop()
@@ -199,6 +201,32 @@ class DelegationMachine(RuleBasedStateMachine):
     def end(self, who, pk):
         self.attempt(lambda: services.end_caretakership(caretaker=self.customers[who], caretakership_id=pk))
 
+    def change_terms(self, pk: int, action: str, change) -> None:
+        before = Caretakership.objects.filter(pk=pk).values_list("expires_at", "scope").first()
+        self.attempt(change)
+        after = Caretakership.objects.filter(pk=pk).values_list("project_id", "expires_at", "scope").first()
+        if before and after and (after[1], after[2]) != before:
+            self.term_changes[after[0], action] += 1
+
+    @rule(who=CUSTOMERS, pk=caretakerships, days=st.sampled_from([None, -1, 3, 60]))
+    def change_expiry(self, who, pk, days):
+        """Extend, shorten, remove, or (refused) set a past expiry; only the owner may."""
+        self.change_terms(
+            pk,
+            "caretakership.expiry_changed",
+            lambda: services.change_expiry(
+                owner=self.customers[who], caretakership_id=pk, expires_at=self.expiry(days)
+            ),
+        )
+
+    @rule(who=CUSTOMERS, pk=caretakerships, scope=st.sampled_from(["technical", "read", "admin"]))
+    def change_scope(self, who, pk, scope):
+        self.change_terms(
+            pk,
+            "caretakership.scope_changed",
+            lambda: services.change_scope(owner=self.customers[who], caretakership_id=pk, scope=scope),
+        )
+
     @rule(days=st.sampled_from([1, 6, 8, 15, 31]))
     def time_passes(self, days):
         self.clock.shift(timedelta(days=days))
@@ -239,6 +267,11 @@ class DelegationMachine(RuleBasedStateMachine):
             assert reachable == own | cared
             # The caretakerships behind it, which Betreute Projekte and Projektverwaltung list.
             assert sorted(caretakerships_of(customer).values_list("project", flat=True)) == sorted(cared)
+            # What each may do there follows the scope: "Nur lesen" changes nothing.
+            for care in caretakerships_of(customer).select_related("project"):
+                access = project_access(customer, number=care.project.number)
+                assert access.can(Action.CHANGE) == (care.scope == Scope.TECHNICAL)
+                assert not access.can(Action.ORDER)
 
     def every_state_change_is_audited(self):
         audited = Counter(
@@ -261,6 +294,7 @@ class DelegationMachine(RuleBasedStateMachine):
             changes[project, "caretakership.started"] += 1
             if reason:
                 changes[project, END_ACTIONS[reason]] += 1
+        changes.update(self.term_changes)
         missing = {key: n - audited[key] for key, n in changes.items() if audited[key] < n}
         assert missing == {}
 
