@@ -102,11 +102,6 @@ class ProjectAccess:
         if not self.can(action):
             raise Refused(action)
 
-    @property
-    def refusals(self) -> list[str]:
-        """Why this customer cannot do some things here, to say so instead of hiding them."""
-        return [action.reason for action in Action if not self.can(action)]
-
 
 def project_access(customer: Customer, *, number: str) -> ProjectAccess:
     """The customer's access to the project with this number; raises Project.DoesNotExist."""

@@ -65,7 +65,7 @@ class ManagementRequestForm(forms.Form):
         return number
 
 
-def scope_field() -> forms.TypedChoiceField:
+def scope_field(widget: type[forms.Widget] = forms.RadioSelect) -> forms.TypedChoiceField:
     # Left out, it is the default; a value that is not a scope is an error at the field.
     return forms.TypedChoiceField(
         label=_("Umfang"),
@@ -73,7 +73,7 @@ def scope_field() -> forms.TypedChoiceField:
         initial=Scope.TECHNICAL,
         required=False,
         empty_value=Scope.TECHNICAL,
-        widget=forms.RadioSelect,
+        widget=widget,
         help_text=_("„Nur lesen“: der Betreuer sieht das Projekt und kann Tickets eröffnen, aber nichts ändern."),
     )
 
@@ -139,7 +139,7 @@ class ExpiryForm(forms.Form):
 
 
 class ScopeForm(forms.Form):
-    scope = scope_field()
+    scope = scope_field(widget=forms.Select)
 
 
 class ListSearchForm(forms.Form):

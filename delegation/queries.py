@@ -9,12 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
 
 from allauth.account.models import EmailAddress
-from django.db.models import F, Q, QuerySet, prefetch_related_objects
+from django.db.models import Count, F, Q, QuerySet, Window, prefetch_related_objects
 from django.db.models.functions import Lower
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from customercenter.models import Customer, customer_matching
@@ -24,8 +22,6 @@ from projects.models import Project
 from projects.queries import matching
 
 SHOWN_ON_TAB = 10
-# Decided requests and releases stay in the caretaker's and owner's lists this long.
-RECENT = timedelta(days=30)
 
 
 def incoming_requests(owner: Customer) -> QuerySet[ManagementRequest]:
@@ -38,12 +34,16 @@ def incoming_requests(owner: Customer) -> QuerySet[ManagementRequest]:
     )
 
 
+def _verified_emails(customer: Customer) -> QuerySet:
+    """The customer's verified addresses, lower-cased, as a subquery."""
+    return EmailAddress.objects.filter(user_id=customer.user_id, verified=True).values(email_lower=Lower("email"))
+
+
 def incoming_releases(customer: Customer) -> QuerySet[ProjectRelease]:
     """Releases sent to one of the customer's verified addresses that wait for its answer."""
-    emails = EmailAddress.objects.filter(user_id=customer.user_id, verified=True).values(email_lower=Lower("email"))
     return (
         ProjectRelease.objects.pending()
-        .filter(email__in=emails)
+        .filter(email__in=_verified_emails(customer))
         .exclude(owner=customer)
         .select_related("owner")
         .order_by("-created_at", "-pk")
@@ -51,26 +51,39 @@ def incoming_releases(customer: Customer) -> QuerySet[ProjectRelease]:
 
 
 def outgoing_requests(caretaker: Customer) -> QuerySet[ManagementRequest]:
-    """The caretaker's own requests: pending ones and those decided lately. It sees only their
-    p-numbers: nothing about the owner before acceptance."""
-    now = timezone.now()
+    """The caretaker's requests that wait for the owner. It sees only their p-numbers: nothing
+    about the owner before acceptance."""
     return (
-        ManagementRequest.objects.filter(caretaker=caretaker)
-        .filter(Q(status=ManagementRequest.Status.PENDING, lapses_at__gt=now) | Q(decided_at__gt=now - RECENT))
+        ManagementRequest.objects.pending()
+        .filter(caretaker=caretaker)
         .select_related("project")
         .order_by("-created_at", "-pk")
     )
 
 
 def outgoing_releases(owner: Customer) -> QuerySet[ProjectRelease]:
-    """The owner's releases: pending ones, lapsed ones that can be sent again, those decided lately."""
-    now = timezone.now()
+    """The owner's releases that wait for the caretaker."""
+    return ProjectRelease.objects.pending().filter(owner=owner).order_by("-created_at", "-pk")
+
+
+def request_history(customer: Customer) -> QuerySet[ManagementRequest]:
+    """Verlauf der Anträge: the requests the customer made or received that are closed."""
+    mine = Q(caretaker=customer) | Q(project__owner=customer)
     return (
-        ProjectRelease.objects.filter(owner=owner)
-        .filter(
-            Q(status__in=[ProjectRelease.Status.PENDING, ProjectRelease.Status.LAPSED]) | Q(decided_at__gt=now - RECENT)
-        )
-        .exclude(status=ProjectRelease.Status.LAPSED, link_expires_at__lt=now - RECENT)
+        ManagementRequest.objects.filter(mine)
+        .exclude(pk__in=ManagementRequest.objects.pending().values("pk"))
+        .select_related("project", "caretaker")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def release_history(customer: Customer) -> QuerySet[ProjectRelease]:
+    """The releases the customer sent or received that are closed; lapsed ones can be sent again."""
+    mine = Q(owner=customer) | Q(email__in=_verified_emails(customer))
+    return (
+        ProjectRelease.objects.filter(mine)
+        .exclude(pk__in=ProjectRelease.objects.pending().values("pk"))
+        .select_related("owner")
         .order_by("-created_at", "-pk")
     )
 
@@ -102,10 +115,20 @@ class FullList:
     rows: Callable[[Customer], QuerySet]
     table: str  # its partial in delegation/lists.html
     search: Callable[[str], Q] | None = None
+    prefetch: tuple[str, ...] = ()
 
 
 def _caretakership_matching(query: str) -> Q:
     return matching(query, via="project__") | customer_matching(query, via="caretaker__")
+
+
+def _request_matching(query: str) -> Q:
+    # By p-number and caretaker only: a caretaker learns nothing about the owner from a search.
+    return Q(project__number__icontains=query) | customer_matching(query, via="caretaker__")
+
+
+def _release_matching(query: str) -> Q:
+    return Q(email__icontains=query) | Q(projects__number__icontains=query)
 
 
 # The lists by the slug of their page.
@@ -113,25 +136,42 @@ LISTS = {
     "antraege": FullList(
         _("Anträge von Technischen Betreuern für deine Projekte"), incoming_requests, "incoming_requests"
     ),
-    "freigaben": FullList(_("Projektfreigaben für dich"), incoming_releases, "incoming_releases"),
+    "freigaben": FullList(
+        _("Projektfreigaben für dich"), incoming_releases, "incoming_releases", prefetch=("projects",)
+    ),
     "meine-antraege": FullList(_("Deine Anträge auf Verwaltung"), outgoing_requests, "outgoing_requests"),
-    "meine-freigaben": FullList(_("Deine Projektfreigaben"), outgoing_releases, "outgoing_releases"),
+    "meine-freigaben": FullList(
+        _("Deine Projektfreigaben"), outgoing_releases, "outgoing_releases", prefetch=("projects",)
+    ),
     "freigegeben": FullList(_("Freigegebene Projekte"), released, "released", _caretakership_matching),
     "betreut": FullList(_("Betreute Projekte"), cared_for, "cared", _caretakership_matching),
+    "verlauf-antraege": FullList(_("Verlauf der Anträge"), request_history, "request_history", _request_matching),
+    "verlauf-freigaben": FullList(
+        _("Verlauf der Projektfreigaben"),
+        release_history,
+        "release_history",
+        _release_matching,
+        prefetch=("projects",),
+    ),
 }
 
 
 @dataclass(frozen=True)
 class Preview:
-    """The first rows of a list, and whether it has more than these."""
+    """The first rows of a list and how many it has in all."""
 
     rows: list
-    more: bool
+    total: int
+
+    @property
+    def more(self) -> bool:
+        return self.total > len(self.rows)
 
 
 def preview(queryset: QuerySet) -> Preview:
-    rows = list(queryset[: SHOWN_ON_TAB + 1])
-    return Preview(rows=rows[:SHOWN_ON_TAB], more=len(rows) > SHOWN_ON_TAB)
+    # The total comes with the rows: a window over the whole list, counted before the LIMIT.
+    rows = list(queryset.annotate(list_total=Window(Count("pk")))[:SHOWN_ON_TAB])
+    return Preview(rows=rows, total=rows[0].list_total if rows else 0)
 
 
 def overview_lists(customer: Customer) -> dict[str, Preview]:

@@ -19,7 +19,7 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from customercenter.bulk import insert_rows
 from customercenter.models import Customer
@@ -98,11 +98,13 @@ def _digests(groups: dict, text: Callable, line: Callable, topic: str) -> list[D
     return [_digest(recipient, items, text, line, topic, overview) for recipient, items in groups.items()]
 
 
-def _digest(recipient, items: list, text: Callable, line: Callable, topic: str, link: str) -> Digest:
+def _digest(recipient, items: list, text: Callable, line: Callable, topic: str, link: str, footer: str = "") -> Digest:
     def lines():
         shown = [line(item) for item in items[:MAX_LINES]]
         if len(items) > MAX_LINES:
             shown.append(_("… und %(n)s weitere") % {"n": len(items) - MAX_LINES})
+        if footer:
+            shown.append(str(footer))
         return shown
 
     return Digest(recipient=recipient, text=lambda: text(len(items)), lines=lines, link=link, topic=topic)
@@ -210,39 +212,63 @@ def remind_expiring(now: datetime) -> int:
         Caretakership.objects.filter(pk__in=chunk, reminder_sent_at__isnull=True).update(reminder_sent_at=now)
     by_owner, by_caretaker = _by_owner_and_caretaker(rows)
 
-    def line(row: Caretakership) -> str:
-        return _("%(project)s – endet am %(date)s") % {
+    def caretaker_line(row: Caretakership) -> str:
+        return _("%(project)s – betreut von %(caretaker)s – endet am %(date)s") % {
             "project": row.project.number,
+            "caretaker": row.caretaker.display_name,
             "date": last_day_text(row.expires_at),
         }
 
+    def owner_line(row: Caretakership) -> str:
+        return _("%(project)s – für %(owner)s – endet am %(date)s") % {
+            "project": row.project.number,
+            "owner": row.project.owner.display_name,
+            "date": last_day_text(row.expires_at),
+        }
+
+    def ending(items: list[Caretakership]) -> str:
+        """The subject names the last of the days, so it is true however many days are left."""
+        return last_day_text(max(row.expires_at for row in items))
+
+    released = reverse("contract:list", args=["freigegeben"])
     notify_many(
-        _digests(
-            by_owner,
-            lambda n: (
-                ngettext(
-                    "Eine technische Betreuung deiner Projekte endet in den nächsten 7 Tagen.",
-                    "%(n)s technische Betreuungen deiner Projekte enden in den nächsten 7 Tagen.",
-                    n,
-                )
-                % {"n": n}
-            ),
-            line,
-            "reminder",
-        )
-        + _digests(
-            by_caretaker,
-            lambda n: (
-                ngettext(
-                    "Eine deiner Betreuungen endet in den nächsten 7 Tagen.",
-                    "%(n)s deiner Betreuungen enden in den nächsten 7 Tagen.",
-                    n,
-                )
-                % {"n": n}
-            ),
-            line,
-            "reminder",
-        )
+        [
+            _digest(
+                owner,
+                items,
+                lambda n, items=items: (
+                    ngettext(
+                        "Eine technische Betreuung deiner Projekte endet am %(date)s.",
+                        "%(n)s technische Betreuungen deiner Projekte enden bis zum %(date)s.",
+                        n,
+                    )
+                    % {"n": n, "date": ending(items)}
+                ),
+                caretaker_line,
+                "reminder",
+                released,
+                footer=gettext_lazy("Verlängern kannst du auf der Seite des Projekts unter Zugriff."),
+            )
+            for owner, items in by_owner.items()
+        ]
+        + [
+            _digest(
+                caretaker,
+                items,
+                lambda n, items=items: (
+                    ngettext(
+                        "Eine deiner Betreuungen endet am %(date)s.",
+                        "%(n)s deiner Betreuungen enden bis zum %(date)s.",
+                        n,
+                    )
+                    % {"n": n, "date": ending(items)}
+                ),
+                owner_line,
+                "reminder",
+                reverse("contract:list", args=["betreut"]),
+            )
+            for caretaker, items in by_caretaker.items()
+        ]
     )
     return len(rows)
 

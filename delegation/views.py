@@ -74,10 +74,9 @@ def full_list(request: AuthenticatedHttpRequest, name: str) -> HttpResponse:
     form = ListSearchForm(request.GET)
     query = form.cleaned_data["q"] if shown.search and form.is_valid() else ""
     if query:
-        rows = rows.filter(shown.search(query))
+        rows = rows.filter(shown.search(query)).distinct()
     page = Paginator(rows, settings.PROJECTS_PER_PAGE).get_page(request.GET.get("page"))
-    if shown.table.endswith("releases"):
-        prefetch_related_objects(page.object_list, "projects")
+    prefetch_related_objects(page.object_list, *shown.prefetch)
     back = "?" + urlencode({"next": request.get_full_path()})
     context = {"shown": shown, "page": page, "query": query, "back": back, "scopes": Scope.choices, "nav": "contract"}
     template = "delegation/full_list.html"

@@ -17,7 +17,7 @@ from django.views.decorators.vary import vary_on_headers
 from customercenter.decorators import customer_required
 from customercenter.http import AuthenticatedHttpRequest, wants_fragment
 from delegation import services as delegation_services
-from delegation.access import Action, ProjectAccess, accessible_projects, get_project_or_404
+from delegation.access import OWNER_ONLY, Action, ProjectAccess, accessible_projects, get_project_or_404
 from delegation.expiry import expiry_from_last_day, last_day
 from delegation.forms import ExpiryForm, ScopeForm
 from delegation.models import Caretakership
@@ -73,7 +73,7 @@ def _detail_context(access: ProjectAccess, *, bound: tuple[int, forms.Form] | No
         "domains": domains,
         "ssl_ordered": [domain.name for domain in domains if domain.ssl_ordered],
         "order_refusal": None if access.can(Action.ORDER) else Action.ORDER.reason,
-        "refusals": access.refusals,
+        "refusals": [action.reason for action in OWNER_ONLY if not access.can(action)],
         "change_refusal": None if access.can(Action.CHANGE) else Action.CHANGE.reason,
         "zugriff": _zugriff(access, bound),
         "history": (

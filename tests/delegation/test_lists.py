@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from customercenter.models import Customer
 from delegation.expiry import expiry_from_last_day
-from delegation.models import Caretakership
+from delegation.models import Caretakership, ManagementRequest
 from projects.models import Project
 from tests.conftest import login
 from tests.delegation.factories import CaretakershipFactory, ManagementRequestFactory, ProjectReleaseFactory
@@ -98,7 +98,7 @@ def grow_owner(owner, total: int = 2000) -> None:
 @pytest.mark.parametrize(
     ("url", "pinned", "shown"),
     [
-        (OVERVIEW, OVERVIEW_QUERIES, "Alle anzeigen"),
+        (OVERVIEW, OVERVIEW_QUERIES, "Alle 2000 anzeigen"),
         (PROJECTS, PROJECT_LIST_QUERIES, "2000 Projekte"),
         (CARED_LIST, FULL_LIST_QUERIES, "Seite 1 von 80"),
     ],
@@ -424,3 +424,73 @@ def test_an_action_never_returns_to_another_site(busy_owner):
     response = client.post(reverse("contract:request_decline", args=[shown.pk]) + "?next=https://example.net/")
 
     assert response["Location"] == OVERVIEW
+
+
+# --- Offene Anträge hold only what waits; the rest is in Verlauf der Anträge -------------------
+
+HISTORY_REQUESTS = "/vertragsdaten/technischer-betreuer/liste/verlauf-antraege/"
+HISTORY_RELEASES = "/vertragsdaten/technischer-betreuer/liste/verlauf-freigaben/"
+
+
+@pytest.fixture
+def decided(owner, project, caretaker):
+    """An accepted and a declined request of the caretaker, an accepted and a withdrawn release."""
+    accepted = ManagementRequestFactory(project=project, caretaker=caretaker, status="accepted")
+    declined = ManagementRequestFactory(project=ProjectFactory(owner=owner), caretaker=caretaker, status="declined")
+    for status in ("accepted", "declined"):
+        ManagementRequest.objects.filter(status=status).update(decided_at=timezone.now())
+    used = ProjectReleaseFactory(owner=owner, projects=[project], email=caretaker.user.email, status="accepted")
+    withdrawn = ProjectReleaseFactory(owner=owner, projects=[project], email="weg@example.com", status="withdrawn")
+    return accepted, declined, used, withdrawn
+
+
+def test_the_tab_shows_only_what_still_waits(owner_client, caretaker_client, decided):
+    for client in (owner_client, caretaker_client):
+        response = client.get(OVERVIEW)
+        lists = ("incoming_requests", "incoming_releases", "outgoing_requests", "outgoing_releases")
+        assert all(response.context[name].rows == [] for name in lists)
+        assert "Keine offenen Anträge." in page_text(response)
+        assert "Link gültig bis" not in page_text(response)
+
+
+def test_closed_requests_are_in_the_history_of_both_sides(owner_client, caretaker_client, caretaker, decided):
+    accepted, declined, _used, _withdrawn = decided
+
+    seen_by_owner = owner_client.get(HISTORY_REQUESTS).context["page"].object_list
+    seen_by_caretaker = caretaker_client.get(HISTORY_REQUESTS)
+
+    assert {item.pk for item in seen_by_owner} == {accepted.pk, declined.pk}
+    assert {item.pk for item in seen_by_caretaker.context["page"].object_list} == {accepted.pk, declined.pk}
+    assert "Dein Antrag" in page_text(seen_by_caretaker)
+    assert caretaker.display_name in page_text(owner_client.get(HISTORY_REQUESTS))
+
+
+def test_a_caretaker_cannot_find_a_request_by_the_owners_name(caretaker_client, owner, decided):
+    found = caretaker_client.get(HISTORY_REQUESTS, {"q": owner.last_name}).context["page"].object_list
+
+    assert list(found) == []
+
+
+def test_closed_releases_are_in_the_history_and_a_lapsed_one_can_be_sent_again(owner_client, owner, decided):
+    lapsed = ProjectReleaseFactory(owner=owner, projects=[ProjectFactory(owner=owner)], status="lapsed")
+
+    response = owner_client.get(HISTORY_RELEASES)
+    resend = reverse("contract:release_resend", args=[lapsed.pk])
+
+    assert len(response.context["page"].object_list) == 3
+    assert f'action="{resend}?next=' in response.text
+    again = owner_client.post(f"{resend}?next={HISTORY_RELEASES}")
+    assert (again.status_code, again["Location"]) == (302, HISTORY_RELEASES)
+    lapsed.refresh_from_db()
+    assert lapsed.status == "pending"
+    assert lapsed.pk in [release.pk for release in owner_client.get(OVERVIEW).context["outgoing_releases"].rows]
+
+
+def test_the_tab_counts_released_and_cared_for_projects(releasing_owner):
+    grow_owner(releasing_owner, total=30)
+
+    response = login(releasing_owner).get(OVERVIEW)
+
+    assert response.context["released"].total == 30
+    assert len(response.context["released"].rows) == 10
+    assert "Alle 30 anzeigen" in page_text(response)

@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from delegation import services, sweeper, tasks
+from delegation.expiry import last_day_text
 from delegation.models import Caretakership, ManagementRequest, ProjectRelease
 from delegation.rules import REQUEST_LIFETIME
 from notifications.models import Notification, OutboxEmail
@@ -101,11 +102,18 @@ def test_reminder_seven_days_before_expiry_is_sent_once(now, owner, caretaker, p
     care.refresh_from_db()
     assert care.reminder_sent_at == now
     assert care.ended_at is None
-    assert "endet in den nächsten 7 Tagen" in Notification.objects.get(recipient=owner).text
-    assert "endet in den nächsten 7 Tagen" in Notification.objects.get(recipient=caretaker).text
+    last = last_day_text(care.expires_at)
+    # The subject is true for the days actually left: it names the last day, not "7 days".
+    assert (
+        Notification.objects.get(recipient=owner).text == f"Eine technische Betreuung deiner Projekte endet am {last}."
+    )
+    assert Notification.objects.get(recipient=caretaker).text == f"Eine deiner Betreuungen endet am {last}."
     [to_caretaker] = mails_to("agentur@example.com")
-    assert "p12345 – endet am" in to_caretaker.body
-    assert len(mails_to("owner@example.com")) == 1
+    assert f"p12345 – für {owner.display_name} – endet am {last}" in to_caretaker.body
+    [to_owner] = mails_to("owner@example.com")
+    assert f"p12345 – betreut von {caretaker.display_name} – endet am {last}" in to_owner.body
+    assert "Verlängern kannst du auf der Seite des Projekts unter Zugriff." in to_owner.body
+    assert "/vertragsdaten/technischer-betreuer/liste/freigegeben/" in to_owner.body
 
 
 def test_reminder_comes_again_after_the_expiry_was_changed(now, owner, caretaker, project, pending_request):

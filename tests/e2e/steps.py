@@ -123,15 +123,16 @@ def release_two_projects_and_revoke_one(
         [f"{AGENCY_NAME} ({AGENCY_NUMBER}) als Technischer Betreuer von p10001", "PHP-Version geändert", "8.3", "8.4"]
     )
 
-    # Widerrufen asks first (hx-confirm), then takes effect on the agency's next click.
+    # Widerrufen asks first (a page of its own), then takes effect on the agency's next click.
     open_caretakers_tab(owner)
     released = owner.get_by_role("region", name="Freigegebene Projekte")
     expect(released.get_by_role("row").filter(has_text="p10002")).to_contain_text(until)
-    questions = []
-    owner.once("dialog", lambda dialog: (questions.append(dialog.message), dialog.accept()))
-    released.get_by_role("row").filter(has_text="p10001").get_by_role("button", name="Widerrufen").click()
+    released.get_by_role("row").filter(has_text="p10001").get_by_role("link", name="Widerrufen").click()
+    expect(owner.get_by_role("main")).to_contain_text(
+        f"p10001 kann dann nicht mehr von {AGENCY_NAME} verwaltet werden."
+    )
+    owner.get_by_role("button", name="Widerrufen").click()
     expect(status_message(owner, "Betreuung widerrufen.")).to_be_visible()
-    assert questions == [f"Betreuung von p10001 durch {AGENCY_NAME} widerrufen?"]
     expect(released.get_by_role("row").filter(has_text="p10001")).to_have_count(0)
     expect(released.get_by_role("row").filter(has_text="p10002")).to_have_count(1)
 
