@@ -1,6 +1,6 @@
 from django.urls import path
 
-from delegation import views
+from delegation import link_views, views
 
 urlpatterns = [
     path("", views.overview, name="caretakers"),
@@ -19,7 +19,7 @@ urlpatterns = [
 ]
 
 link_patterns = [
-    path("<str:token>/", views.release_link, name="release_link"),
-    path("<str:token>/annehmen/", views.release_link_accept, name="release_link_accept"),
-    path("<str:token>/ablehnen/", views.release_link_decline, name="release_link_decline"),
+    path("<str:token>/", link_views.release_link, name="release_link"),
+    path("<str:token>/annehmen/", link_views.release_link_accept, name="release_link_accept"),
+    path("<str:token>/ablehnen/", link_views.release_link_decline, name="release_link_decline"),
 ]

@@ -9,28 +9,33 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
 from customercenter.decorators import customer_required
-from customercenter.http import AuthenticatedHttpRequest, customer_of, wants_fragment
+from customercenter.http import AuthenticatedHttpRequest, wants_fragment
 from customercenter.views import contract_page
-from delegation import rules, services
+from delegation import services
 from delegation.access import caretakerships_of
 from delegation.expiry import expiry_from_last_day
 from delegation.forms import AcceptRequestForm, ListSearchForm, ManagementRequestForm, ReleaseForm
-from delegation.models import Caretakership, ProjectRelease, Scope
-from delegation.queries import LISTS, overview_lists
-from delegation.services import DelegationError, WrongAccount
-from projects.models import Project
+from delegation.models import Caretakership, Scope
+from delegation.queries import (
+    LISTS,
+    incoming_releases,
+    incoming_requests,
+    outgoing_releases,
+    outgoing_requests,
+    overview_lists,
+)
+from delegation.services import DelegationError
 
 
 def _overview(
@@ -146,10 +151,25 @@ def request_accept(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_POST
+def _confirm(request: AuthenticatedHttpRequest, *, title: str, question: str, confirm_label: str) -> HttpResponse:
+    """The question before a decline or a withdrawal, a page of its own (works without JavaScript)."""
+    context = {"title": title, "question": question, "confirm_label": confirm_label, "nav": "contract"}
+    return render(request, "delegation/confirm.html", context)
+
+
+@require_http_methods(["GET", "POST"])
 @login_required
 @customer_required
 def request_decline(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    if request.method == "GET":
+        item = get_object_or_404(incoming_requests(request.customer), pk=pk)
+        return _confirm(
+            request,
+            title=_("Antrag ablehnen"),
+            question=_("%(name)s kann %(project)s dann nicht verwalten.")
+            % {"name": item.caretaker.display_name, "project": item.project.number},
+            confirm_label=_("Ablehnen"),
+        )
     return _act(
         request,
         lambda: services.decline_request(owner=request.customer, request_id=pk),
@@ -157,10 +177,18 @@ def request_decline(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @login_required
 @customer_required
 def request_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    if request.method == "GET":
+        item = get_object_or_404(outgoing_requests(request.customer), pk=pk)
+        return _confirm(
+            request,
+            title=_("Antrag zurückziehen"),
+            question=_("Dein Antrag für %(project)s wird zurückgezogen.") % {"project": item.project.number},
+            confirm_label=_("Zurückziehen"),
+        )
     return _act(
         request,
         lambda: services.withdraw_request(caretaker=request.customer, request_id=pk),
@@ -202,10 +230,18 @@ def release_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @login_required
 @customer_required
 def release_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    if request.method == "GET":
+        release = get_object_or_404(outgoing_releases(request.customer), pk=pk)
+        return _confirm(
+            request,
+            title=_("Freigabe zurückziehen"),
+            question=_("Der Link an %(email)s gilt dann nicht mehr.") % {"email": release.email},
+            confirm_label=_("Zurückziehen"),
+        )
     return _act(
         request,
         lambda: services.withdraw_release(owner=request.customer, pk=pk),
@@ -224,7 +260,7 @@ def release_resend(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _has_mfa(request: AuthenticatedHttpRequest) -> bool:
+def has_second_factor(request: AuthenticatedHttpRequest) -> bool:
     return Authenticator.objects.filter(user=request.user, type=Authenticator.Type.TOTP).exists()
 
 
@@ -234,26 +270,29 @@ def _has_mfa(request: AuthenticatedHttpRequest) -> bool:
 def release_accept(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _act(
         request,
-        lambda: services.accept_release(customer=request.customer, pk=pk, has_mfa=_has_mfa(request)),
+        lambda: services.accept_release(customer=request.customer, pk=pk, has_mfa=has_second_factor(request)),
         _("Freigabe angenommen. Die Projekte stehen jetzt in deiner Projektverwaltung."),
     )
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @login_required
 @customer_required
 def release_decline(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    if request.method == "GET":
+        release = get_object_or_404(incoming_releases(request.customer), pk=pk)
+        return _confirm(
+            request,
+            title=_("Freigabe ablehnen"),
+            question=_("%(name)s erfährt, dass du die Freigabe abgelehnt hast; der Link gilt dann nicht mehr.")
+            % {"name": release.owner.display_name},
+            confirm_label=_("Ablehnen"),
+        )
     return _act(
         request,
         lambda: services.decline_release(customer=request.customer, pk=pk),
         _("Freigabe abgelehnt."),
     )
-
-
-def _confirm_end(request: AuthenticatedHttpRequest, caretakership: Caretakership, **text) -> HttpResponse:
-    """The confirmation page of ending a caretakership, which also works without JavaScript."""
-    context = {"project": caretakership.project, "section": "access", **text}
-    return render(request, "projects/confirm.html", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -266,9 +305,8 @@ def caretakership_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
             pk=pk,
             project__owner=request.customer,
         )
-        return _confirm_end(
+        return _confirm(
             request,
-            care,
             title=_("Betreuung widerrufen"),
             question=_("%(project)s kann dann nicht mehr von %(name)s verwaltet werden.")
             % {"project": care.project.number, "name": care.caretaker.display_name},
@@ -287,9 +325,8 @@ def caretakership_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
 def caretakership_end(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if request.method == "GET":
         care = get_object_or_404(caretakerships_of(request.customer).select_related("project__owner"), pk=pk)
-        return _confirm_end(
+        return _confirm(
             request,
-            care,
             title=_("Betreuung beenden"),
             question=_("Du kannst %(project)s dann nicht mehr für %(name)s verwalten.")
             % {"project": care.project.number, "name": care.project.owner.display_name},
@@ -299,88 +336,4 @@ def caretakership_end(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
         request,
         lambda: services.end_caretakership(caretaker=request.customer, caretakership_id=pk),
         _("Betreuung beendet."),
-    )
-
-
-# --- The link from the release e-mail ---------------------------------------------------------
-
-
-def _release_by_token(token: str) -> ProjectRelease | None:
-    projects = Prefetch("projects", queryset=Project.objects.only("id", "number", "name", "owner_id"))
-    try:
-        return (
-            ProjectRelease.objects.select_related("owner")
-            .prefetch_related(projects)
-            .get(token_hash=rules.hash_token(token))
-        )
-    except ProjectRelease.DoesNotExist:
-        return None
-
-
-def _link_page(request, token: str, release: ProjectRelease | None, *, status: int = 200, problem: str = ""):
-    customer = customer_of(request)
-    if release is None:
-        problem = _(
-            "Dieser Link ist ungültig. Vielleicht wurde er unvollständig kopiert oder inzwischen durch einen "
-            "neueren Link ersetzt."
-        )
-        status = 404
-    elif not problem:
-        problem = rules.release_state_problem(release) or ""
-    context = {"token": token, "release": release, "problem": problem, "customer": customer}
-    if release is not None and not problem and customer is not None:
-        try:
-            rules.check_recipient(release, customer)
-        except WrongAccount as error:
-            context["wrong_account"] = str(error)
-        except DelegationError as error:
-            context["problem"] = str(error)
-    if release is not None and not context["problem"] and customer is None:
-        # Whoever holds the link can read that mailbox: a sign-up from here needs no second check.
-        request.session["account_verified_email"] = release.email
-    context["show_details"] = (
-        release is not None and customer is not None and not context["problem"] and "wrong_account" not in context
-    )
-    return render(request, "delegation/release_link.html", context, status=status)
-
-
-@require_GET
-@never_cache
-def release_link(request, token: str) -> HttpResponse:
-    """Shows the release; a GET never changes anything (mail scanners follow links)."""
-    return _link_page(request, token, _release_by_token(token))
-
-
-def _answer_link(request: AuthenticatedHttpRequest, token: str, action: Callable[[], object], success: str):
-    try:
-        action()
-    except ObjectDoesNotExist:
-        return _link_page(request, token, None)
-    except DelegationError as error:
-        return _link_page(request, token, _release_by_token(token), status=409, problem=str(error))
-    messages.success(request, success)
-    return redirect("contract:caretakers")
-
-
-@require_POST
-@login_required
-@customer_required
-def release_link_accept(request: AuthenticatedHttpRequest, token: str) -> HttpResponse:
-    return _answer_link(
-        request,
-        token,
-        lambda: services.accept_release(customer=request.customer, token=token, has_mfa=_has_mfa(request)),
-        _("Freigabe angenommen. Die Projekte stehen jetzt in deiner Projektverwaltung."),
-    )
-
-
-@require_POST
-@login_required
-@customer_required
-def release_link_decline(request: AuthenticatedHttpRequest, token: str) -> HttpResponse:
-    return _answer_link(
-        request,
-        token,
-        lambda: services.decline_release(customer=request.customer, token=token),
-        _("Freigabe abgelehnt."),
     )

@@ -384,7 +384,9 @@ def test_actions_on_the_tab_answer_in_place(busy_owner):
     shown = page.context["incoming_requests"].rows[0]
     decline = reverse("contract:request_decline", args=[shown.pk])
 
-    assert f'hx-post="{decline}"' in page.text
+    accept = reverse("contract:request_accept", args=[shown.pk])
+    assert f'hx-post="{accept}"' in page.text
+    assert f'href="{decline}"' in page.text  # asks first, on a page of its own
     # Every form of the tab sits inside the element that tells htmx where the answer goes.
     wrapper = page.text.index('<div hx-target="#tab-content" hx-swap="outerHTML">')
     assert all(
@@ -407,7 +409,7 @@ def test_actions_on_a_lists_own_page_come_back_to_it(busy_owner):
     back = f"{REQUESTS_LIST}?page=2"
 
     assert (
-        f'action="{decline}?next=%2Fvertragsdaten%2Ftechnischer-betreuer%2Fliste%2Fantraege%2F%3Fpage%3D2"' in page.text
+        f'href="{decline}?next=%2Fvertragsdaten%2Ftechnischer-betreuer%2Fliste%2Fantraege%2F%3Fpage%3D2"' in page.text
     )
     plain = client.post(decline, {}, QUERY_STRING=f"next={back}")
     other = page.context["page"].object_list[1]
@@ -494,3 +496,25 @@ def test_the_tab_counts_released_and_cared_for_projects(releasing_owner):
     assert response.context["released"].total == 30
     assert len(response.context["released"].rows) == 10
     assert "Alle 30 anzeigen" in page_text(response)
+
+
+@pytest.mark.parametrize(
+    ("name", "question"),
+    [("request_decline", "kann p730000 dann nicht verwalten."), ("release_withdraw", "gilt dann nicht mehr.")],
+)
+def test_declining_and_withdrawing_ask_first_without_javascript(busy_owner, name, question):
+    client = login(busy_owner)
+    tab = client.get(OVERVIEW).context
+    item = tab["incoming_requests"].rows[0] if name == "request_decline" else tab["outgoing_releases"].rows[0]
+    url = reverse(f"contract:{name}", args=[item.pk])
+
+    asked = client.get(url)
+    item.refresh_from_db()
+
+    assert asked.status_code == 200
+    assert question in page_text(asked)
+    assert '<form method="post">' in asked.text
+    assert item.status == "pending"
+    assert client.post(url).status_code == 302
+    item.refresh_from_db()
+    assert item.status in {"declined", "withdrawn"}

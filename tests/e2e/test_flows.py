@@ -256,7 +256,9 @@ def test_release_accept_and_decline_work_without_javascript(clock, demo_owner, a
 
     incoming = caretaker.get_by_role("region", name="Offene Anträge").get_by_role("row").filter(has_text="p10002")
     expect(incoming).to_contain_text("Bäckerei Sonnenschein")
-    incoming.get_by_role("button", name="Ablehnen").click()
+    incoming.get_by_role("link", name="Ablehnen").click()
+    expect(main(caretaker)).to_contain_text("erfährt, dass du die Freigabe abgelehnt hast")
+    caretaker.get_by_role("button", name="Ablehnen").click()
     expect(status_message(caretaker, "Freigabe abgelehnt.")).to_be_visible()
     cared = caretaker.get_by_role("region", name="Betreute Projekte")
     expect(cared.get_by_role("row").filter(has_text="p10001")).to_contain_text("bis 30.04.2026")

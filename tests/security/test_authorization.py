@@ -52,19 +52,31 @@ EXPECTED: dict[str, dict[str, str]] = {
     "contract:list": {"GET": "login 200 200 200 200 200 200 200 200 403", "POST": ALL_405},
     "contract:request_new": {"GET": ALL_405, "POST": "login 422 422 422 422 302 422 302 302 403"},
     "contract:request_accept": {"GET": ALL_405, "POST": "login 302 404 404 404 404 404 404 404 403"},
-    "contract:request_decline": {"GET": ALL_405, "POST": "login 302 404 404 404 404 404 404 404 403"},
-    "contract:request_withdraw": {"GET": ALL_405, "POST": "login 404 404 404 404 404 302 404 404 403"},
+    "contract:request_decline": {
+        "GET": "login 200 404 404 404 404 404 404 404 403",
+        "POST": "login 302 404 404 404 404 404 404 404 403",
+    },
+    "contract:request_withdraw": {
+        "GET": "login 404 404 404 404 404 200 404 404 403",
+        "POST": "login 404 404 404 404 404 302 404 404 403",
+    },
     # Anyone may open the form; only own projects can be picked (422 for p12345 otherwise).
     "contract:release_new": {
         "GET": "login 200 200 200 200 200 200 200 200 403",
         "POST": "login 302 422 422 422 422 422 422 422 403",
     },
-    "contract:release_withdraw": {"GET": ALL_405, "POST": "login 302 404 404 404 404 404 404 404 403"},
+    "contract:release_withdraw": {
+        "GET": "login 200 404 404 404 404 404 404 404 403",
+        "POST": "login 302 404 404 404 404 404 404 404 403",
+    },
     "contract:release_resend": {"GET": ALL_405, "POST": "login 302 404 404 404 404 404 404 404 403"},
     # By id only the invited customer (sibling) may answer; for everyone else the release does not
     # exist (ASVS 8.2.2: this once told anyone whom any release had been sent to).
     "contract:release_accept": {"GET": ALL_405, "POST": "login 404 404 404 404 404 404 302 404 403"},
-    "contract:release_decline": {"GET": ALL_405, "POST": "login 404 404 404 404 404 404 302 404 403"},
+    "contract:release_decline": {
+        "GET": "login 404 404 404 404 404 404 200 404 403",
+        "POST": "login 404 404 404 404 404 404 302 404 403",
+    },
     # Ending a caretakership asks first (GET, a page that also works without JavaScript).
     "contract:caretakership_revoke": {
         "GET": "login 200 404 404 404 404 404 404 404 403",
