@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import logging
 
+import redis
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -63,8 +64,6 @@ def _check_database() -> bool:
 
 
 def _check_broker() -> bool:
-    import redis
-
     try:
         return bool(redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2, socket_connect_timeout=2).ping())
     except Exception:

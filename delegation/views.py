@@ -153,8 +153,9 @@ def request_accept(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 def _confirm(request: AuthenticatedHttpRequest, *, title: str, question: str, confirm_label: str) -> HttpResponse:
     """The question before a decline or a withdrawal, a page of its own (works without JavaScript)."""
+    tab = reverse("contract:caretakers")
     context = {"title": title, "question": question, "confirm_label": confirm_label, "nav": "contract"}
-    return render(request, "delegation/confirm.html", context)
+    return render(request, "confirm.html", {"crumbs": [(tab, _("Technischer Betreuer"))], "cancel": tab, **context})
 
 
 @require_http_methods(["GET", "POST"])

@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+from customercenter.models import Customer, User
 from projects.models import ACTION_LABELS, AuditEntry, Project
-
-if TYPE_CHECKING:
-    from customercenter.models import Customer, User
 
 
 def record(

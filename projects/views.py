@@ -270,8 +270,10 @@ def domain_remove(request: AuthenticatedHttpRequest, number: str, name: str) -> 
     )
 
 
-def _confirm(request: AuthenticatedHttpRequest, access: ProjectAccess, **context) -> HttpResponse:
-    return render(request, "projects/confirm.html", {"project": access.project, **context})
+def _confirm(request: AuthenticatedHttpRequest, access: ProjectAccess, *, section: str, **context) -> HttpResponse:
+    page = reverse("projects:detail", args=[access.project.number])
+    crumbs = [(reverse("projects:list"), _("Projektverwaltung")), (page, access.project.number)]
+    return render(request, "confirm.html", {"crumbs": crumbs, "cancel": f"{page}#{section}", **context})
 
 
 @require_GET
