@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from allauth.account.models import EmailAddress
-from django.db.models import Count, F, Q, QuerySet, Window, prefetch_related_objects
+from django.db.models import Count, F, Q, QuerySet, Subquery, prefetch_related_objects
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
@@ -21,7 +21,10 @@ from delegation.models import Caretakership, ManagementRequest, ProjectRelease
 from projects.models import Project
 from projects.queries import matching
 
-SHOWN_ON_TAB = 10
+# How many rows of each list the tab shows: what waits (newest first), and the caretakerships
+# ending soonest. Each list's own page has all of them.
+OPEN_ON_TAB = 5
+ENDING_ON_TAB = 10
 
 
 def incoming_requests(owner: Customer) -> QuerySet[ManagementRequest]:
@@ -119,7 +122,8 @@ class FullList:
 
 
 def _caretakership_matching(query: str) -> Q:
-    return matching(query, via="project__") | customer_matching(query, via="caretaker__")
+    caretakers = Customer.objects.filter(customer_matching(query)).values("pk")
+    return matching(query, project="project", owner_number="owner_number") | Q(caretaker__in=caretakers)
 
 
 def _request_matching(query: str) -> Q:
@@ -158,32 +162,38 @@ LISTS = {
 
 @dataclass(frozen=True)
 class Preview:
-    """The first rows of a list and how many it has in all."""
+    """The first rows of a list; whether it has more; its total where the tab shows one."""
 
     rows: list
-    total: int
-
-    @property
-    def more(self) -> bool:
-        return self.total > len(self.rows)
+    more: bool
+    total: int | None = None
 
 
 def preview(queryset: QuerySet) -> Preview:
-    # The total comes with the rows: a window over the whole list, counted before the LIMIT.
-    rows = list(queryset.annotate(list_total=Window(Count("pk")))[:SHOWN_ON_TAB])
-    return Preview(rows=rows, total=rows[0].list_total if rows else 0)
+    rows = list(queryset[: OPEN_ON_TAB + 1])
+    return Preview(rows=rows[:OPEN_ON_TAB], more=len(rows) > OPEN_ON_TAB)
+
+
+def counted_preview(caretakerships: QuerySet[Caretakership], *, per: str) -> Preview:
+    """The caretakerships ending soonest, with their total: counted by a subquery in the same
+    query (per caretaker or per owner number, the list's one key), which an index answers."""
+    total = caretakerships.order_by().values(per).annotate(total=Count("pk")).values("total")
+    rows = list(ending_soonest(caretakerships).annotate(list_total=Subquery(total))[:ENDING_ON_TAB])
+    return Preview(
+        rows=rows, more=bool(rows) and rows[0].list_total > len(rows), total=rows[0].list_total if rows else 0
+    )
 
 
 def overview_lists(customer: Customer) -> dict[str, Preview]:
     """The first rows of every list of the tab; Freigegebene and Betreute Projekte show the
-    caretakerships that end soonest."""
+    caretakerships that end soonest, and how many there are."""
     lists = {
         "incoming_requests": preview(incoming_requests(customer)),
         "incoming_releases": preview(incoming_releases(customer)),
         "outgoing_requests": preview(outgoing_requests(customer)),
         "outgoing_releases": preview(outgoing_releases(customer)),
-        "released": preview(ending_soonest(released(customer))),
-        "cared": preview(ending_soonest(cared_for(customer))),
+        "released": counted_preview(released(customer), per="owner_number"),
+        "cared": counted_preview(cared_for(customer), per="caretaker"),
     }
     # The projects of both release lists in one query.
     prefetch_related_objects([*lists["incoming_releases"].rows, *lists["outgoing_releases"].rows], "projects")

@@ -351,14 +351,14 @@ def busy_owner(owner):
     return owner
 
 
-def test_open_lists_show_the_newest_ten_and_link_to_all(busy_owner):
+def test_open_lists_show_the_newest_five_and_link_to_all(busy_owner):
     client = login(busy_owner)
 
     tab = client.get(OVERVIEW)
     everything = client.get(REQUESTS_LIST).context["page"]
 
-    assert [len(tab.context[name].rows) for name in ("incoming_requests", "outgoing_releases")] == [10, 10]
-    assert [r.project.number for r in tab.context["incoming_requests"].rows] == [f"p{730000 + i}" for i in range(10)]
+    assert [len(tab.context[name].rows) for name in ("incoming_requests", "outgoing_releases")] == [5, 5]
+    assert [r.project.number for r in tab.context["incoming_requests"].rows] == [f"p{730000 + i}" for i in range(5)]
     assert f'href="{REQUESTS_LIST}"' in tab.text
     assert [r.project.number for r in everything.object_list] == [f"p{730000 + i}" for i in range(25)]
 
