@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
@@ -20,7 +21,7 @@ from delegation import services as delegation_services
 from delegation.access import OWNER_ONLY, Action, ProjectAccess, accessible_projects, get_project_or_404
 from delegation.expiry import expiry_from_last_day, last_day
 from delegation.forms import ExpiryForm, ScopeForm
-from delegation.models import Caretakership
+from delegation.models import Caretakership, Scope
 from delegation.queries import who_has_access
 from delegation.rules import DelegationError
 from projects import services
@@ -100,7 +101,9 @@ def _zugriff(access: ProjectAccess, bound: tuple[int, forms.Form] | None) -> dic
     # A change of a caretakership that is not listed any more (it ended meanwhile) says why here.
     listed = {care.pk for care in lists["caretakerships"]}
     problems = bound[1].non_field_errors() if bound and bound[0] not in listed else []
-    return {"caretakers": caretakers, "problems": problems, **lists}
+    # Decisions taken here come back here.
+    back = "?" + urlencode({"next": reverse("projects:detail", args=[access.project.number])})
+    return {"caretakers": caretakers, "problems": problems, "back": back, "scopes": Scope.choices, **lists}
 
 
 def render_section(

@@ -271,3 +271,28 @@ def test_the_tab_offers_the_scope_when_accepting(owner_client, pending_request):
 
     assert f'name="scope" id="scope-{pending_request.pk}"' in html
     assert '<option value="read">Nur lesen</option>' in html
+
+
+def test_owner_decides_a_request_on_the_project_page(owner_client, caretaker, project, on_commit):
+    requested = ManagementRequestFactory(project=project, caretaker=caretaker)
+    page = owner_client.get(PAGE)
+    accept = reverse("contract:request_accept", args=[requested.pk])
+
+    assert f'action="{accept}?next=%2Fprojekte%2Fp12345%2F"' in page.text
+    with on_commit():
+        response = owner_client.post(f"{accept}?next=/projekte/p12345/", {"scope": "read"})
+
+    assert (response.status_code, response["Location"]) == (302, PAGE)
+    assert Caretakership.objects.get(caretaker=caretaker).scope == Scope.READ_ONLY
+    assert "Nur lesen" in page_text(owner_client.get(PAGE))
+
+
+def test_owner_page_speaks_english(owner, caretakership):
+    client = login(owner)
+    client.cookies["django_language"] = "en"
+
+    text = page_text(client.get(PAGE, headers={"Accept-Language": "en"}))
+
+    assert "Access" in text
+    assert "Change expiry date" in text
+    assert "Technical administration" in text
