@@ -32,14 +32,6 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def pending_requests():
-    return ManagementRequest.objects.filter(status=ManagementRequest.Status.PENDING, lapses_at__gt=timezone.now())
-
-
-def pending_releases():
-    return ProjectRelease.objects.filter(status=ProjectRelease.Status.PENDING, link_expires_at__gt=timezone.now())
-
-
 def verified_emails(customer: Customer) -> list[str]:
     return [
         email.lower()
@@ -55,7 +47,7 @@ def request_problem(caretaker: Customer, project: Project) -> str | None:
         return _("Das ist dein eigenes Projekt – dafür brauchst du keine Betreuung.")
     if Caretakership.objects.active().filter(project=project, caretaker=caretaker).exists():
         return _("Du betreust dieses Projekt bereits.")
-    if pending_requests().filter(project=project, caretaker=caretaker).exists():
+    if ManagementRequest.objects.pending().filter(project=project, caretaker=caretaker).exists():
         return _("Du hast die Verwaltung dieses Projekts bereits beantragt.")
     last_decline = (
         ManagementRequest.objects.filter(
@@ -81,7 +73,7 @@ def request_problem(caretaker: Customer, project: Project) -> str | None:
         return _("Du hast heute bereits %(n)s Anträge gestellt. Bitte versuche es morgen wieder.") % {
             "n": settings.MAX_REQUESTS_PER_CARETAKER_PER_DAY
         }
-    if pending_requests().filter(project=project).count() >= settings.MAX_PENDING_REQUESTS_PER_PROJECT:
+    if ManagementRequest.objects.pending().filter(project=project).count() >= settings.MAX_PENDING_REQUESTS_PER_PROJECT:
         return _("Für dieses Projekt liegen bereits zu viele offene Anträge vor.")
     return None
 
@@ -105,7 +97,7 @@ def release_problems(owner: Customer, email: str, projects) -> list[str]:
     for number in active:
         problems.append(_("%(project)s wird von %(email)s bereits betreut.") % {"project": number, "email": email})
     pending = (
-        pending_releases()
+        ProjectRelease.objects.pending()
         .filter(owner=owner, email=email, projects__in=projects)
         .values_list("projects__number", flat=True)
         .distinct()
