@@ -107,12 +107,18 @@ class Caretakership(models.Model):
                 condition=Q(ended_at__isnull=True),
                 name="care_open_by_caretaker_owner",
             ),
-            # An owner's caretakers (Freigegebene Projekte) counted from the index alone.
+            # An owner's caretakers (Freigegebene Projekte), counted from the index alone and
+            # read in the order the tab shows them: ending soonest first.
             models.Index(
-                fields=["owner_number"],
-                include=["expires_at"],
+                fields=["owner_number", "expires_at"],
                 condition=Q(ended_at__isnull=True),
-                name="care_open_by_owner",
+                name="care_open_by_owner_expiry",
+            ),
+            # A caretaker's projects ending soonest (Betreute Projekte on the tab).
+            models.Index(
+                fields=["caretaker", "expires_at"],
+                condition=Q(ended_at__isnull=True),
+                name="care_open_by_caretaker_expiry",
             ),
         ]
 
