@@ -11,6 +11,9 @@ from customercenter.models import Customer
 from notifications.rendering import render_email
 from notifications.signals import email_undeliverable
 
+# Delivery takes seconds; an e-mail still waiting after this is late (provider down, no worker).
+LATE_AFTER = timedelta(minutes=15)
+
 
 class OutboxEmailQuerySet(models.QuerySet["OutboxEmail"]):
     def pending(self) -> OutboxEmailQuerySet:
@@ -19,6 +22,17 @@ class OutboxEmailQuerySet(models.QuerySet["OutboxEmail"]):
     def due(self, now: datetime) -> OutboxEmailQuerySet:
         """Pending rows whose next attempt is due (not waiting out a backoff)."""
         return self.pending().filter(next_attempt_at__lte=now)
+
+    def late(self, now: datetime) -> OutboxEmailQuerySet:
+        return self.pending().filter(created_at__lt=now - LATE_AFTER)
+
+    def requeueable(self) -> OutboxEmailQuerySet:
+        """Never sent, and the body is still there: a failed e-mail with a link had it wiped."""
+        return (
+            self.filter(sent_at__isnull=True)
+            .exclude(status=OutboxEmail.Status.SENT)
+            .exclude(status=OutboxEmail.Status.FAILED, sensitive=True)
+        )
 
     def oldest_pending_age(self, now: datetime) -> timedelta | None:
         oldest = self.pending().aggregate(oldest=Min("created_at"))["oldest"]
