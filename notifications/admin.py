@@ -3,7 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from notifications.models import Notification, OutboxEmail
+from notifications.models import LATE_AFTER, Notification, OutboxEmail
 from notifications.services import requeue_emails
 
 
@@ -12,7 +12,11 @@ class DeliveryProblemFilter(admin.SimpleListFilter):
     parameter_name = "problem"
 
     def lookups(self, request, model_admin):
-        return [("failed", _("nicht zustellbar")), ("late", _("wartet seit über 15 Minuten"))]
+        minutes = int(LATE_AFTER.total_seconds() // 60)
+        return [
+            ("failed", _("nicht zustellbar")),
+            ("late", _("wartet seit über %(minutes)s Minuten") % {"minutes": minutes}),
+        ]
 
     def queryset(self, request, queryset):
         if self.value() == "failed":
