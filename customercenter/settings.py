@@ -229,10 +229,12 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # periodic job re-sends) instead of kombu's default of reconnecting for seconds per e-mail.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 0, "socket_connect_timeout": 2}
 CELERY_TIMEZONE = TIME_ZONE
+# /healthz reports beat as stale when the sweep has not finished for three intervals.
+SWEEP_INTERVAL = timedelta(seconds=env_int("SWEEP_INTERVAL_SECONDS", 300))
 CELERY_BEAT_SCHEDULE = {
     "delegation-sweep": {
         "task": "delegation.tasks.sweep",
-        "schedule": timedelta(seconds=env_int("SWEEP_INTERVAL_SECONDS", 300)),
+        "schedule": SWEEP_INTERVAL,
     },
     "resend-unsent-emails": {
         "task": "notifications.tasks.send_pending_emails",

@@ -9,16 +9,19 @@ from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import i18n
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from customercenter import health
 from customercenter.decorators import customer_required
 from customercenter.forms import MasterDataForm
 from customercenter.http import AuthenticatedHttpRequest, wants_fragment
 from customercenter.models import User
+from notifications.models import OutboxEmail
 
 logger = logging.getLogger(__name__)
 
@@ -43,14 +46,24 @@ def set_language(request: HttpRequest) -> HttpResponse:
 @require_GET
 @never_cache
 def healthz(request: HttpRequest) -> HttpResponse:
+    """503 when this web process cannot work (database, broker); beat and the outbox are reported.
+
+    A stale sweep or a waiting e-mail is for monitoring to alert on: taking the web processes
+    out of a load balancer would not bring them back.
+    """
     checks = {"database": _check_database()}
     if settings.REDIS_URL:
         checks["broker"] = _check_broker()
-    healthy = all(checks.values())
-    return JsonResponse(
-        {name: "ok" if ok else "unavailable" for name, ok in checks.items()},
-        status=200 if healthy else 503,
-    )
+    report: dict[str, object] = {name: "ok" if ok else "unavailable" for name, ok in checks.items()}
+    now = timezone.now()
+    if settings.REDIS_URL and checks["broker"]:
+        last_sweep = health.last_sweep()
+        report["beat"] = "ok" if health.sweep_is_recent(now) else "stale"
+        report["last_sweep"] = last_sweep.isoformat() if last_sweep else None
+    if checks["database"]:
+        age = OutboxEmail.objects.oldest_pending_age(now)
+        report["oldest_pending_email_seconds"] = int(age.total_seconds()) if age else 0
+    return JsonResponse(report, status=200 if all(checks.values()) else 503)
 
 
 def _check_database() -> bool:

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from django.db import models
-from django.db.models import Q
+from django.db.models import Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -9,12 +11,40 @@ from customercenter.models import Customer
 from notifications.rendering import render_email
 from notifications.signals import email_undeliverable
 
+# Delivery takes seconds; an e-mail still waiting after this is late (provider down, no worker).
+LATE_AFTER = timedelta(minutes=15)
+
+
+class OutboxEmailQuerySet(models.QuerySet["OutboxEmail"]):
+    def pending(self) -> OutboxEmailQuerySet:
+        return self.filter(status=OutboxEmail.Status.PENDING)
+
+    def due(self, now: datetime) -> OutboxEmailQuerySet:
+        """Pending rows whose next attempt is due (not waiting out a backoff)."""
+        return self.pending().filter(next_attempt_at__lte=now)
+
+    def late(self, now: datetime) -> OutboxEmailQuerySet:
+        return self.pending().filter(created_at__lt=now - LATE_AFTER)
+
+    def requeueable(self) -> OutboxEmailQuerySet:
+        """Never sent, and the body is still there: a failed e-mail with a link had it wiped."""
+        return (
+            self.filter(sent_at__isnull=True)
+            .exclude(status=OutboxEmail.Status.SENT)
+            .exclude(status=OutboxEmail.Status.FAILED, sensitive=True)
+        )
+
+    def oldest_pending_age(self, now: datetime) -> timedelta | None:
+        oldest = self.pending().aggregate(oldest=Min("created_at"))["oldest"]
+        return None if oldest is None else max(now - oldest, timedelta(0))
+
 
 class OutboxEmail(models.Model):
     """An e-mail written in the same transaction as the change that causes it.
 
     A Celery task sends it; a periodic job picks up what is still unsent, so a broker
-    or mail-provider outage delays mail but never loses it.
+    or mail-provider outage delays mail but never loses it. After a temporary failure the
+    row waits until `next_attempt_at` (backoff); after the last attempt it is failed.
     """
 
     class Status(models.TextChoices):
@@ -30,6 +60,7 @@ class OutboxEmail(models.Model):
     attempts = models.PositiveSmallIntegerField(_("Versuche"), default=0)
     last_error = models.CharField(_("letzter Fehler"), max_length=500, blank=True)
     created_at = models.DateTimeField(_("angelegt am"), default=timezone.now)
+    next_attempt_at = models.DateTimeField(_("nächster Versuch"), default=timezone.now)
     sent_at = models.DateTimeField(_("versendet am"), null=True, blank=True)
     message_id = models.CharField(max_length=255, blank=True)
     # What the mail is about, so delivery problems can be shown where they matter.
@@ -42,11 +73,16 @@ class OutboxEmail(models.Model):
     context = models.JSONField(null=True, blank=True)
     language = models.CharField(max_length=8, blank=True)
 
+    objects = OutboxEmailQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("E-Mail")
         verbose_name_plural = _("E-Mail-Ausgang")
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["created_at"], condition=Q(status="pending"), name="outbox_pending")]
+        indexes = [
+            models.Index(fields=["created_at"], condition=Q(status="pending"), name="outbox_pending"),
+            models.Index(fields=["next_attempt_at"], condition=Q(status="pending"), name="outbox_due"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.to}: {self.subject}"

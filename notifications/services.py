@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import translation
+from django.db.models import QuerySet
+from django.utils import timezone, translation
 
 from customercenter.bulk import insert_rows
 from customercenter.models import Customer
@@ -47,6 +48,17 @@ def queue_templated_email(
     return queue_email(
         to=to, subject=subject, body_text=body_text, body_html=body_html, topic=topic, sensitive=sensitive
     )
+
+
+def requeue_emails(emails: QuerySet[OutboxEmail]) -> int:
+    """Support sends failed or late e-mails again: with fresh attempts, at once, after the commit."""
+    with transaction.atomic():
+        ids = list(emails.requeueable().select_for_update().values_list("pk", flat=True))
+        OutboxEmail.objects.filter(pk__in=ids).update(
+            status=OutboxEmail.Status.PENDING, attempts=0, next_attempt_at=timezone.now()
+        )
+        transaction.on_commit(lambda: enqueue_many(ids))
+    return len(ids)
 
 
 def enqueue(outbox_id: int) -> None:

@@ -55,7 +55,7 @@ def test_healthz_is_ok_with_database(client, db, settings):
     response = client.get("/healthz")
 
     assert response.status_code == 200
-    assert response.json() == {"database": "ok"}
+    assert response.json() == {"database": "ok", "oldest_pending_email_seconds": 0}
     assert "no-cache" in response["Cache-Control"]
 
 
@@ -75,7 +75,7 @@ def test_healthz_is_503_when_redis_is_unreachable(client, db, settings):
     response = client.get("/healthz")
 
     assert response.status_code == 503
-    assert response.json() == {"database": "ok", "broker": "unavailable"}
+    assert response.json() == {"database": "ok", "broker": "unavailable", "oldest_pending_email_seconds": 0}
 
 
 def test_healthz_refuses_post(client, db):

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import importlib
 import smtplib
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
 from anymail.exceptions import AnymailRecipientsRefused
+from django.apps import apps as django_apps
 from django.core import mail
 from django.core.mail import EmailMultiAlternatives
 from kombu.exceptions import OperationalError
@@ -84,10 +86,11 @@ def test_transient_smtp_error_keeps_row_pending_and_counts_the_attempt(pending, 
 def test_transient_error_then_success_sends_on_the_next_attempt(pending, monkeypatch):
     with monkeypatch.context() as patch:
         patch.setattr(EmailMultiAlternatives, "send", _refuse(smtplib.SMTPServerDisconnected("weg")))
-        with pytest.raises(tasks.TransientSendError):
+        with pytest.raises(tasks.TransientSendError) as raised:
             tasks.deliver(pending.pk)
 
-    tasks.deliver(pending.pk)
+    with time_machine.travel(raised.value.retry_at, tick=False):
+        tasks.deliver(pending.pk)
 
     pending.refresh_from_db()
     assert pending.status == OutboxEmail.Status.SENT
@@ -122,14 +125,84 @@ def test_send_pending_emails_resends_rows_older_than_a_minute(db):
     assert [m.to for m in mail.outbox] == [["alt@example.com"]]
 
 
-def test_send_pending_emails_skips_sent_failed_and_exhausted_rows(db):
+def test_send_pending_emails_skips_sent_failed_and_backing_off_rows(db):
     with time_machine.travel(NOW, tick=False):
         OutboxEmail.objects.create(to="a@example.com", subject="s", body_text="x", status="sent")
         OutboxEmail.objects.create(to="b@example.com", subject="s", body_text="x", status="failed")
-        OutboxEmail.objects.create(to="c@example.com", subject="s", body_text="x", attempts=tasks.MAX_ATTEMPTS)
+        OutboxEmail.objects.create(
+            to="c@example.com", subject="s", body_text="x", attempts=3, next_attempt_at=NOW + timedelta(hours=2)
+        )
     with time_machine.travel(NOW + timedelta(hours=1), tick=False):
         assert tasks.send_pending_emails() == 0
     assert mail.outbox == []
+
+
+def test_send_pending_emails_resends_a_row_once_its_backoff_is_over(db):
+    with time_machine.travel(NOW, tick=False):
+        row = OutboxEmail.objects.create(
+            to="c@example.com", subject="s", body_text="x", attempts=3, next_attempt_at=NOW + timedelta(minutes=4)
+        )
+    with time_machine.travel(NOW + timedelta(minutes=4, seconds=30), tick=False):
+        assert tasks.send_pending_emails() == 0
+    with time_machine.travel(NOW + timedelta(minutes=5, seconds=1), tick=False):
+        assert tasks.send_pending_emails() == 1
+
+    row.refresh_from_db()
+    assert (row.status, row.attempts) == ("sent", 4)
+    assert len(mail.outbox) == 1
+
+
+def test_transient_error_sets_the_next_attempt_after_a_backoff(pending, monkeypatch):
+    monkeypatch.setattr(EmailMultiAlternatives, "send", _refuse(smtplib.SMTPServerDisconnected("weg")))
+
+    with time_machine.travel(NOW, tick=False), pytest.raises(tasks.TransientSendError) as raised:
+        tasks.deliver(pending.pk)
+
+    pending.refresh_from_db()
+    assert NOW + timedelta(seconds=15) <= pending.next_attempt_at <= NOW + timedelta(seconds=30)
+    assert raised.value.retry_at == pending.next_attempt_at
+
+
+def test_backoff_grows_with_each_attempt_up_to_an_hour():
+    for attempts in range(1, 8):
+        assert 15 * 2 ** (attempts - 1) <= tasks.retry_delay(attempts) <= 30 * 2 ** (attempts - 1)
+    assert 1800 <= tasks.retry_delay(20) <= 3600
+
+
+def test_a_row_is_not_tried_again_before_its_next_attempt(pending, monkeypatch):
+    with time_machine.travel(NOW, tick=False):
+        pending.attempts, pending.next_attempt_at = 2, NOW + timedelta(minutes=1)
+        pending.save()
+
+        assert tasks.deliver(pending.pk) is None
+
+    pending.refresh_from_db()
+    assert (pending.status, pending.attempts) == ("pending", 2)
+    assert mail.outbox == []
+
+
+def test_the_last_failed_attempt_marks_the_row_failed(pending, monkeypatch):
+    pending.attempts = tasks.MAX_ATTEMPTS - 1
+    pending.save()
+    monkeypatch.setattr(EmailMultiAlternatives, "send", _refuse(smtplib.SMTPServerDisconnected("immer noch weg")))
+
+    tasks.deliver(pending.pk)  # no retry after the last attempt
+
+    pending.refresh_from_db()
+    assert (pending.status, pending.attempts) == ("failed", tasks.MAX_ATTEMPTS)
+    assert "immer noch weg" in pending.last_error
+    assert tasks.send_pending_emails() == 0
+
+
+def test_migration_gives_rows_stranded_by_the_old_resend_job_one_last_attempt(db):
+    migration = importlib.import_module("notifications.migrations.0004_outbox_next_attempt")
+    stranded = OutboxEmail.objects.create(to="a@example.com", subject="s", body_text="x", attempts=8)
+    fresh = OutboxEmail.objects.create(to="b@example.com", subject="s", body_text="x", attempts=2)
+    failed = OutboxEmail.objects.create(to="c@example.com", subject="s", body_text="x", attempts=8, status="failed")
+
+    migration.give_stranded_rows_a_last_attempt(django_apps, None)
+
+    assert [OutboxEmail.objects.get(pk=row.pk).attempts for row in (stranded, fresh, failed)] == [7, 2, 8]
 
 
 def test_send_pending_emails_twice_sends_each_row_once(db):
