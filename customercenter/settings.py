@@ -305,6 +305,11 @@ X_FRAME_OPTIONS = "DENY"
 # The covering index on caretakerships is a PostgreSQL optimisation; SQLite (local) just ignores it.
 SILENCED_SYSTEM_CHECKS = ["models.W040"] + (["security.W004", "security.W008"] if DEBUG else [])
 
+# Sign-in and what the browser keeps.
+# Messages live in the session, not in a cookie: one may carry a one-time secret (a new
+# database password), and the cookie storage only signs, it does not encrypt.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
