@@ -110,6 +110,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "customercenter.middleware.private_when_signed_in",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -299,11 +300,20 @@ SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", SECURE_HTTPS)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if SECURE_HTTPS else None
 SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 31_536_000 if SECURE_HTTPS else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
-SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
+# Preloading writes the domain and every subdomain into the browsers' built-in HTTPS lists, which
+# takes months to undo: only on request, and only with the year of HSTS the lists demand.
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", False)
+if SECURE_HSTS_PRELOAD and SECURE_HSTS_SECONDS < 31_536_000:
+    raise ImproperlyConfigured("DJANGO_HSTS_PRELOAD needs DJANGO_HSTS_SECONDS of at least 31536000 (a year)")
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 # The covering index on caretakerships is a PostgreSQL optimisation; SQLite (local) just ignores it.
-SILENCED_SYSTEM_CHECKS = ["models.W040"] + (["security.W004", "security.W008"] if DEBUG else [])
+# Not preloading HSTS is a choice (above), not an oversight.
+SILENCED_SYSTEM_CHECKS = (
+    ["models.W040"]
+    + (["security.W004", "security.W008"] if DEBUG else [])
+    + ([] if SECURE_HSTS_PRELOAD else ["security.W021"])
+)
 
 # Sign-in and what the browser keeps.
 # Messages live in the session, not in a cookie: one may carry a one-time secret (a new

@@ -44,15 +44,15 @@ SECURITY_SETTINGS = [
 ]
 
 
-def settings_under(env: dict[str, str]) -> dict:
-    """The security settings as a fresh process computes them from these variables alone."""
-    ours = ("DJANGO_", "DATABASE_", "REDIS_", "SITE_URL", "EMAIL_", "ANYMAIL_")
+def load_settings(env: dict[str, str]) -> subprocess.CompletedProcess:
+    """A fresh process that loads the settings from these variables alone and prints the security ones."""
+    ours = ("DJANGO_", "DATABASE_", "REDIS_", "SITE_URL", "EMAIL_", "ANYMAIL_", "ALLAUTH_", "STAFF_")
     clean = {key: value for key, value in os.environ.items() if not key.startswith(ours)}
     script = (
         "import json, customercenter.settings as s; "
         f"print(json.dumps({{name: getattr(s, name) for name in {SECURITY_SETTINGS!r}}}))"
     )
-    result = subprocess.run(  # noqa: S603 - our own interpreter, fixed arguments
+    return subprocess.run(  # noqa: S603 - our own interpreter, fixed arguments
         [sys.executable, "-c", script],
         cwd=django_settings.BASE_DIR,
         env={**clean, **env},
@@ -60,6 +60,11 @@ def settings_under(env: dict[str, str]) -> dict:
         text=True,
         timeout=60,
     )
+
+
+def settings_under(env: dict[str, str]) -> dict:
+    """The security settings as a fresh process computes them from these variables alone."""
+    result = load_settings(env)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
 
@@ -75,9 +80,21 @@ def test_an_https_site_url_turns_on_secure_cookies_hsts_and_the_redirect():
         "SECURE_PROXY_SSL_HEADER": ["HTTP_X_FORWARDED_PROTO", "https"],
         "SECURE_HSTS_SECONDS": 31_536_000,
         "SECURE_HSTS_INCLUDE_SUBDOMAINS": True,
-        "SECURE_HSTS_PRELOAD": True,
+        "SECURE_HSTS_PRELOAD": False,
         "DEBUG": False,
     }
+
+
+def test_hsts_preload_is_only_sent_on_request():
+    assert settings_under({**PRODUCTION, "DJANGO_HSTS_PRELOAD": "true"})["SECURE_HSTS_PRELOAD"] is True
+
+
+@pytest.mark.parametrize("seconds", ["0", "86400"])
+def test_hsts_preload_without_a_year_of_hsts_stops_the_start(seconds):
+    result = load_settings({**PRODUCTION, "DJANGO_HSTS_PRELOAD": "true", "DJANGO_HSTS_SECONDS": seconds})
+
+    assert result.returncode != 0
+    assert "DJANGO_HSTS_PRELOAD needs DJANGO_HSTS_SECONDS" in result.stderr
 
 
 def test_a_plain_http_site_url_trusts_no_proxy_header():
@@ -94,7 +111,7 @@ HTTPS = {
     "SECURE_PROXY_SSL_HEADER": ("HTTP_X_FORWARDED_PROTO", "https"),
     "SECURE_HSTS_SECONDS": 31_536_000,
     "SECURE_HSTS_INCLUDE_SUBDOMAINS": True,
-    "SECURE_HSTS_PRELOAD": True,
+    "SECURE_HSTS_PRELOAD": False,
 }
 
 
@@ -109,7 +126,7 @@ def test_behind_https_cookies_are_secure_and_hsts_is_sent(https, owner):
     page = client.get(reverse("account_login"))
     response = client.post(reverse("account_login"), {"login": owner.user.email, "password": PASSWORD})
 
-    assert page["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains; preload"
+    assert page["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
     assert client.cookies["csrftoken"]["secure"]
     session = response.cookies["sessionid"]
     assert (session["secure"], session["httponly"], session["samesite"]) == (True, True, "Lax")
