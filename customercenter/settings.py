@@ -6,6 +6,7 @@ message that names the variable.
 """
 
 import os
+import re
 import sys
 from datetime import timedelta
 from pathlib import Path
@@ -319,6 +320,23 @@ SILENCED_SYSTEM_CHECKS = (
 # Messages live in the session, not in a cookie: one may carry a one-time secret (a new
 # database password), and the cookie storage only signs, it does not encrypt.
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+# Behind the TLS proxy every request comes from the proxy's address, so allauth's login rate
+# limits would lock out everyone at once. Tell allauth where the client's address is: how many
+# proxies of ours append to X-Forwarded-For, or the header the proxy sets (e.g. X-Real-IP). Leave
+# both unset when clients reach the app directly: they could then choose their own address.
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("ALLAUTH_TRUSTED_PROXY_COUNT", 0)
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env_str("ALLAUTH_TRUSTED_CLIENT_IP_HEADER").strip() or None
+if ALLAUTH_TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured(f"ALLAUTH_TRUSTED_PROXY_COUNT must be 0 or more, got {ALLAUTH_TRUSTED_PROXY_COUNT}")
+if ALLAUTH_TRUSTED_CLIENT_IP_HEADER and not re.fullmatch(
+    r"[A-Za-z0-9]+(-[A-Za-z0-9]+)*", ALLAUTH_TRUSTED_CLIENT_IP_HEADER
+):
+    raise ImproperlyConfigured(
+        "ALLAUTH_TRUSTED_CLIENT_IP_HEADER must be a header name such as X-Real-IP, "
+        f"got {ALLAUTH_TRUSTED_CLIENT_IP_HEADER!r}"
+    )
+if ALLAUTH_TRUSTED_PROXY_COUNT and ALLAUTH_TRUSTED_CLIENT_IP_HEADER:
+    raise ImproperlyConfigured("Set either ALLAUTH_TRUSTED_PROXY_COUNT or ALLAUTH_TRUSTED_CLIENT_IP_HEADER, not both")
 
 LOGGING = {
     "version": 1,

@@ -41,6 +41,8 @@ SECURITY_SETTINGS = [
     "SECURE_HSTS_INCLUDE_SUBDOMAINS",
     "SECURE_HSTS_PRELOAD",
     "DEBUG",
+    "ALLAUTH_TRUSTED_PROXY_COUNT",
+    "ALLAUTH_TRUSTED_CLIENT_IP_HEADER",
 ]
 
 
@@ -82,6 +84,8 @@ def test_an_https_site_url_turns_on_secure_cookies_hsts_and_the_redirect():
         "SECURE_HSTS_INCLUDE_SUBDOMAINS": True,
         "SECURE_HSTS_PRELOAD": False,
         "DEBUG": False,
+        "ALLAUTH_TRUSTED_PROXY_COUNT": 0,
+        "ALLAUTH_TRUSTED_CLIENT_IP_HEADER": None,
     }
 
 
@@ -236,6 +240,35 @@ def test_many_logins_from_one_address_get_429(db):
 
     assert statuses[:10] == [200] * 10
     assert statuses[-1] == 429
+
+
+def test_the_client_address_behind_the_proxy_is_configured_from_the_environment():
+    """How allauth's rate limits then count per client: tests/security/test_login_behind_proxy.py."""
+    by_count = settings_under({**PRODUCTION, "ALLAUTH_TRUSTED_PROXY_COUNT": "1"})
+    by_header = settings_under({**PRODUCTION, "ALLAUTH_TRUSTED_CLIENT_IP_HEADER": "X-Real-IP"})
+
+    assert (by_count["ALLAUTH_TRUSTED_PROXY_COUNT"], by_count["ALLAUTH_TRUSTED_CLIENT_IP_HEADER"]) == (1, None)
+    assert (by_header["ALLAUTH_TRUSTED_PROXY_COUNT"], by_header["ALLAUTH_TRUSTED_CLIENT_IP_HEADER"]) == (0, "X-Real-IP")
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"ALLAUTH_TRUSTED_PROXY_COUNT": "eins"}, "ALLAUTH_TRUSTED_PROXY_COUNT must be an integer"),
+        ({"ALLAUTH_TRUSTED_PROXY_COUNT": "-1"}, "ALLAUTH_TRUSTED_PROXY_COUNT must be 0 or more"),
+        ({"ALLAUTH_TRUSTED_CLIENT_IP_HEADER": "HTTP_X_REAL_IP"}, "must be a header name such as X-Real-IP"),
+        ({"ALLAUTH_TRUSTED_CLIENT_IP_HEADER": "X-Real-IP:"}, "must be a header name such as X-Real-IP"),
+        (
+            {"ALLAUTH_TRUSTED_PROXY_COUNT": "1", "ALLAUTH_TRUSTED_CLIENT_IP_HEADER": "X-Real-IP"},
+            "not both",
+        ),
+    ],
+)
+def test_a_malformed_client_address_setting_stops_the_start(env, message):
+    result = load_settings({**PRODUCTION, **env})
+
+    assert result.returncode != 0
+    assert message in result.stderr
 
 
 # --- Release with two-factor requirement ------------------------------------------------------
