@@ -113,6 +113,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "customercenter.middleware.private_when_signed_in",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "customercenter.middleware.staff_second_factor",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -337,6 +338,10 @@ if ALLAUTH_TRUSTED_CLIENT_IP_HEADER and not re.fullmatch(
     )
 if ALLAUTH_TRUSTED_PROXY_COUNT and ALLAUTH_TRUSTED_CLIENT_IP_HEADER:
     raise ImproperlyConfigured("Set either ALLAUTH_TRUSTED_PROXY_COUNT or ALLAUTH_TRUSTED_CLIENT_IP_HEADER, not both")
+# Staff sign in through allauth like everyone (rate limits, second factor; customercenter/urls.py
+# sends the admin's own login there). With this on, staff without a second factor must set one up
+# before any admin page.
+STAFF_REQUIRE_MFA = env_bool("STAFF_REQUIRE_MFA", not DEBUG)
 
 LOGGING = {
     "version": 1,

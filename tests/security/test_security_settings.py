@@ -43,6 +43,7 @@ SECURITY_SETTINGS = [
     "DEBUG",
     "ALLAUTH_TRUSTED_PROXY_COUNT",
     "ALLAUTH_TRUSTED_CLIENT_IP_HEADER",
+    "STAFF_REQUIRE_MFA",
 ]
 
 
@@ -86,7 +87,17 @@ def test_an_https_site_url_turns_on_secure_cookies_hsts_and_the_redirect():
         "DEBUG": False,
         "ALLAUTH_TRUSTED_PROXY_COUNT": 0,
         "ALLAUTH_TRUSTED_CLIENT_IP_HEADER": None,
+        "STAFF_REQUIRE_MFA": True,
     }
+
+
+def test_staff_need_a_second_factor_unless_debug_is_on_or_it_is_switched_off():
+    """What the requirement does: tests/customercenter/test_admin_login.py."""
+    assert settings_under({**PRODUCTION, "DJANGO_DEBUG": "true"})["STAFF_REQUIRE_MFA"] is False
+    assert settings_under({**PRODUCTION, "STAFF_REQUIRE_MFA": "false"})["STAFF_REQUIRE_MFA"] is False
+    assert (
+        settings_under({**PRODUCTION, "DJANGO_DEBUG": "true", "STAFF_REQUIRE_MFA": "on"})["STAFF_REQUIRE_MFA"] is True
+    )
 
 
 def test_hsts_preload_is_only_sent_on_request():
