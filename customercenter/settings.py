@@ -309,11 +309,11 @@ if SECURE_HSTS_PRELOAD and SECURE_HSTS_SECONDS < 31_536_000:
     raise ImproperlyConfigured("DJANGO_HSTS_PRELOAD needs DJANGO_HSTS_SECONDS of at least 31536000 (a year)")
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-# The covering index on caretakerships is a PostgreSQL optimisation; SQLite (local) just ignores it.
-# Not preloading HSTS is a choice (above), not an oversight.
 SILENCED_SYSTEM_CHECKS = (
+    # The covering index on caretakerships is a PostgreSQL optimisation; SQLite (local) just ignores it.
     ["models.W040"]
     + (["security.W004", "security.W008"] if DEBUG else [])
+    # Not preloading HSTS is a choice (above), not an oversight.
     + ([] if SECURE_HSTS_PRELOAD else ["security.W021"])
 )
 
