@@ -6,6 +6,7 @@ message that names the variable.
 """
 
 import os
+import re
 import sys
 from datetime import timedelta
 from pathlib import Path
@@ -110,7 +111,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "customercenter.middleware.private_when_signed_in",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "customercenter.middleware.staff_second_factor",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -301,11 +304,46 @@ SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", SECURE_HTTPS)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if SECURE_HTTPS else None
 SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 31_536_000 if SECURE_HTTPS else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
-SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
+# Preloading writes the domain and every subdomain into the browsers' built-in HTTPS lists, which
+# takes months to undo: only on request, and only with the year of HSTS the lists demand.
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", False)
+if SECURE_HSTS_PRELOAD and SECURE_HSTS_SECONDS < 31_536_000:
+    raise ImproperlyConfigured("DJANGO_HSTS_PRELOAD needs DJANGO_HSTS_SECONDS of at least 31536000 (a year)")
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-# The covering index on caretakerships is a PostgreSQL optimisation; SQLite (local) just ignores it.
-SILENCED_SYSTEM_CHECKS = ["models.W040"] + (["security.W004", "security.W008"] if DEBUG else [])
+SILENCED_SYSTEM_CHECKS = (
+    # The covering index on caretakerships is a PostgreSQL optimisation; SQLite (local) just ignores it.
+    ["models.W040"]
+    + (["security.W004", "security.W008"] if DEBUG else [])
+    # Not preloading HSTS is a choice (above), not an oversight.
+    + ([] if SECURE_HSTS_PRELOAD else ["security.W021"])
+)
+
+# Sign-in and what the browser keeps.
+# Messages live in the session, not in a cookie: one may carry a one-time secret (a new
+# database password), and the cookie storage only signs, it does not encrypt.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+# Behind the TLS proxy every request comes from the proxy's address, so allauth's login rate
+# limits would lock out everyone at once. Tell allauth where the client's address is: how many
+# proxies of ours append to X-Forwarded-For, or the header the proxy sets (e.g. X-Real-IP). Leave
+# both unset when clients reach the app directly: they could then choose their own address.
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("ALLAUTH_TRUSTED_PROXY_COUNT", 0)
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env_str("ALLAUTH_TRUSTED_CLIENT_IP_HEADER").strip() or None
+if ALLAUTH_TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured(f"ALLAUTH_TRUSTED_PROXY_COUNT must be 0 or more, got {ALLAUTH_TRUSTED_PROXY_COUNT}")
+if ALLAUTH_TRUSTED_CLIENT_IP_HEADER and not re.fullmatch(
+    r"[A-Za-z0-9]+(-[A-Za-z0-9]+)*", ALLAUTH_TRUSTED_CLIENT_IP_HEADER
+):
+    raise ImproperlyConfigured(
+        "ALLAUTH_TRUSTED_CLIENT_IP_HEADER must be a header name such as X-Real-IP, "
+        f"got {ALLAUTH_TRUSTED_CLIENT_IP_HEADER!r}"
+    )
+if ALLAUTH_TRUSTED_PROXY_COUNT and ALLAUTH_TRUSTED_CLIENT_IP_HEADER:
+    raise ImproperlyConfigured("Set either ALLAUTH_TRUSTED_PROXY_COUNT or ALLAUTH_TRUSTED_CLIENT_IP_HEADER, not both")
+# Staff sign in through allauth like everyone (rate limits, second factor; customercenter/urls.py
+# sends the admin's own login there). With this on, staff without a second factor must set one up
+# before any admin page.
+STAFF_REQUIRE_MFA = env_bool("STAFF_REQUIRE_MFA", not DEBUG)
 
 LOGGING = {
     "version": 1,

@@ -1,3 +1,4 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
@@ -8,6 +9,9 @@ from projects import order_views
 
 admin.site.site_header = _("Kundencenter – Support")
 admin.site.site_title = _("Kundencenter – Support")
+# The admin's own login form knows neither rate limits nor a second factor: staff sign in
+# through allauth's login like everyone else and come back.
+admin.site.login = secure_admin_login(admin.site.login)
 
 contract_patterns = (
     [

@@ -32,6 +32,8 @@ def _tasks_run_in_process(settings):
 def _plain_settings(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.LANGUAGE_CODE = "de"
+    # Staff personas sign in without a second factor; tests of the requirement switch it on.
+    settings.STAFF_REQUIRE_MFA = False
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -13,11 +13,11 @@ from tests.e2e.conftest import (
     AGENCY_NUMBER,
     OWNER_NUMBER,
     assert_accessible,
+    fill_login,
     log_in,
     screenshot,
 )
 from tests.e2e.steps import AGENCY_NAME, project_table, status_message
-from tests.factories import PASSWORD
 from tickets import services
 
 # Fresh sequences: the tickets are #1 and #2 in the screenshots.
@@ -60,10 +60,9 @@ def test_caretaker_ticket_is_answered_by_support_in_the_admin(clock, demo_owner,
 
     # Support answers in the admin and sees at once that the caretaker wrote, for which customer.
     support = browsing.open()
+    # The admin sends staff to the customer center's login (rate limits, second factor) and back.
     support.goto("/admin/")
-    support.get_by_label("E-Mail-Adresse").fill(staff.email)
-    support.get_by_label("Passwort").fill(PASSWORD)
-    support.get_by_role("button", name="Anmelden").click()
+    fill_login(support, staff.email)
     support.get_by_role("row", name="Tickets").get_by_role("link", name="Tickets").click()
     search = support.get_by_role("search")
     search.get_by_role("textbox").fill("p10001")

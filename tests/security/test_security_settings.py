@@ -41,18 +41,21 @@ SECURITY_SETTINGS = [
     "SECURE_HSTS_INCLUDE_SUBDOMAINS",
     "SECURE_HSTS_PRELOAD",
     "DEBUG",
+    "ALLAUTH_TRUSTED_PROXY_COUNT",
+    "ALLAUTH_TRUSTED_CLIENT_IP_HEADER",
+    "STAFF_REQUIRE_MFA",
 ]
 
 
-def settings_under(env: dict[str, str]) -> dict:
-    """The security settings as a fresh process computes them from these variables alone."""
-    ours = ("DJANGO_", "DATABASE_", "REDIS_", "SITE_URL", "EMAIL_", "ANYMAIL_")
+def load_settings(env: dict[str, str]) -> subprocess.CompletedProcess:
+    """A fresh process that loads the settings from these variables alone and prints the security ones."""
+    ours = ("DJANGO_", "DATABASE_", "REDIS_", "SITE_URL", "EMAIL_", "ANYMAIL_", "ALLAUTH_", "STAFF_")
     clean = {key: value for key, value in os.environ.items() if not key.startswith(ours)}
     script = (
         "import json, customercenter.settings as s; "
         f"print(json.dumps({{name: getattr(s, name) for name in {SECURITY_SETTINGS!r}}}))"
     )
-    result = subprocess.run(  # noqa: S603 - our own interpreter, fixed arguments
+    return subprocess.run(  # noqa: S603 - our own interpreter, fixed arguments
         [sys.executable, "-c", script],
         cwd=django_settings.BASE_DIR,
         env={**clean, **env},
@@ -60,6 +63,11 @@ def settings_under(env: dict[str, str]) -> dict:
         text=True,
         timeout=60,
     )
+
+
+def settings_under(env: dict[str, str]) -> dict:
+    """The security settings as a fresh process computes them from these variables alone."""
+    result = load_settings(env)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
 
@@ -75,9 +83,33 @@ def test_an_https_site_url_turns_on_secure_cookies_hsts_and_the_redirect():
         "SECURE_PROXY_SSL_HEADER": ["HTTP_X_FORWARDED_PROTO", "https"],
         "SECURE_HSTS_SECONDS": 31_536_000,
         "SECURE_HSTS_INCLUDE_SUBDOMAINS": True,
-        "SECURE_HSTS_PRELOAD": True,
+        "SECURE_HSTS_PRELOAD": False,
         "DEBUG": False,
+        "ALLAUTH_TRUSTED_PROXY_COUNT": 0,
+        "ALLAUTH_TRUSTED_CLIENT_IP_HEADER": None,
+        "STAFF_REQUIRE_MFA": True,
     }
+
+
+def test_staff_need_a_second_factor_unless_debug_is_on_or_it_is_switched_off():
+    """What the requirement does: tests/customercenter/test_admin_login.py."""
+    assert settings_under({**PRODUCTION, "DJANGO_DEBUG": "true"})["STAFF_REQUIRE_MFA"] is False
+    assert settings_under({**PRODUCTION, "STAFF_REQUIRE_MFA": "false"})["STAFF_REQUIRE_MFA"] is False
+    assert (
+        settings_under({**PRODUCTION, "DJANGO_DEBUG": "true", "STAFF_REQUIRE_MFA": "on"})["STAFF_REQUIRE_MFA"] is True
+    )
+
+
+def test_hsts_preload_is_only_sent_on_request():
+    assert settings_under({**PRODUCTION, "DJANGO_HSTS_PRELOAD": "true"})["SECURE_HSTS_PRELOAD"] is True
+
+
+@pytest.mark.parametrize("seconds", ["0", "86400"])
+def test_hsts_preload_without_a_year_of_hsts_stops_the_start(seconds):
+    result = load_settings({**PRODUCTION, "DJANGO_HSTS_PRELOAD": "true", "DJANGO_HSTS_SECONDS": seconds})
+
+    assert result.returncode != 0
+    assert "DJANGO_HSTS_PRELOAD needs DJANGO_HSTS_SECONDS" in result.stderr
 
 
 def test_a_plain_http_site_url_trusts_no_proxy_header():
@@ -94,7 +126,7 @@ HTTPS = {
     "SECURE_PROXY_SSL_HEADER": ("HTTP_X_FORWARDED_PROTO", "https"),
     "SECURE_HSTS_SECONDS": 31_536_000,
     "SECURE_HSTS_INCLUDE_SUBDOMAINS": True,
-    "SECURE_HSTS_PRELOAD": True,
+    "SECURE_HSTS_PRELOAD": False,
 }
 
 
@@ -109,7 +141,7 @@ def test_behind_https_cookies_are_secure_and_hsts_is_sent(https, owner):
     page = client.get(reverse("account_login"))
     response = client.post(reverse("account_login"), {"login": owner.user.email, "password": PASSWORD})
 
-    assert page["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains; preload"
+    assert page["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
     assert client.cookies["csrftoken"]["secure"]
     session = response.cookies["sessionid"]
     assert (session["secure"], session["httponly"], session["samesite"]) == (True, True, "Lax")
@@ -219,6 +251,35 @@ def test_many_logins_from_one_address_get_429(db):
 
     assert statuses[:10] == [200] * 10
     assert statuses[-1] == 429
+
+
+def test_the_client_address_behind_the_proxy_is_configured_from_the_environment():
+    """How allauth's rate limits then count per client: tests/security/test_login_behind_proxy.py."""
+    by_count = settings_under({**PRODUCTION, "ALLAUTH_TRUSTED_PROXY_COUNT": "1"})
+    by_header = settings_under({**PRODUCTION, "ALLAUTH_TRUSTED_CLIENT_IP_HEADER": "X-Real-IP"})
+
+    assert (by_count["ALLAUTH_TRUSTED_PROXY_COUNT"], by_count["ALLAUTH_TRUSTED_CLIENT_IP_HEADER"]) == (1, None)
+    assert (by_header["ALLAUTH_TRUSTED_PROXY_COUNT"], by_header["ALLAUTH_TRUSTED_CLIENT_IP_HEADER"]) == (0, "X-Real-IP")
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"ALLAUTH_TRUSTED_PROXY_COUNT": "eins"}, "ALLAUTH_TRUSTED_PROXY_COUNT must be an integer"),
+        ({"ALLAUTH_TRUSTED_PROXY_COUNT": "-1"}, "ALLAUTH_TRUSTED_PROXY_COUNT must be 0 or more"),
+        ({"ALLAUTH_TRUSTED_CLIENT_IP_HEADER": "HTTP_X_REAL_IP"}, "must be a header name such as X-Real-IP"),
+        ({"ALLAUTH_TRUSTED_CLIENT_IP_HEADER": "X-Real-IP:"}, "must be a header name such as X-Real-IP"),
+        (
+            {"ALLAUTH_TRUSTED_PROXY_COUNT": "1", "ALLAUTH_TRUSTED_CLIENT_IP_HEADER": "X-Real-IP"},
+            "not both",
+        ),
+    ],
+)
+def test_a_malformed_client_address_setting_stops_the_start(env, message):
+    result = load_settings({**PRODUCTION, **env})
+
+    assert result.returncode != 0
+    assert message in result.stderr
 
 
 # --- Release with two-factor requirement ------------------------------------------------------

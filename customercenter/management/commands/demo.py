@@ -1,10 +1,16 @@
-"""Load demo data (idempotent) and print the demo logins."""
+"""Load demo data (idempotent) and print the demo logins.
+
+Every demo login, the superuser among them, has the password printed in the README: the command
+refuses to run without DJANGO_DEBUG unless told explicitly.
+"""
 
 from datetime import date
 from decimal import Decimal
 
+from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from customercenter.models import Customer, User
@@ -14,6 +20,7 @@ from delegation.models import Caretakership
 from projects.models import Database, Domain, Invoice, Project, Server
 
 PASSWORD = "demo-Kundencenter-2026"
+SUPPORT_EMAIL = "support@example.com"
 
 OWNER = {
     "email": "kunde@example.com",
@@ -50,12 +57,35 @@ PROJECTS = [
 
 
 class Command(BaseCommand):
-    help = "Load demo customers, projects and a support login (safe to run again)."
+    help = (
+        "Load demo customers, projects and a support login (safe to run again). "
+        "Runs only with DJANGO_DEBUG=true: every demo login has the password printed in the README."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--allow-public-passwords",
+            action="store_true",
+            help="Create the demo logins, among them the superuser support@example.com, with the public "
+            "password even though DJANGO_DEBUG is off (only for a throwaway installation).",
+        )
 
     @transaction.atomic
     def handle(self, *args, **options):
-        if not User.objects.filter(email="support@example.com").exists():
-            User.objects.create_superuser(email="support@example.com", password=PASSWORD)
+        if not settings.DEBUG and not options["allow_public_passwords"]:
+            raise CommandError(
+                f"DJANGO_DEBUG is off: the demo logins, among them the superuser {SUPPORT_EMAIL}, would get the "
+                "password printed in the README. Use `make run` for a local installation, or add "
+                "--allow-public-passwords for a throwaway one."
+            )
+        if not User.objects.filter(email=SUPPORT_EMAIL).exists():
+            User.objects.create_superuser(email=SUPPORT_EMAIL, password=PASSWORD)
+        # Staff sign in through allauth, which lets only verified addresses in.
+        EmailAddress.objects.get_or_create(
+            user=User.objects.get(email=SUPPORT_EMAIL),
+            email=SUPPORT_EMAIL,
+            defaults={"primary": True, "verified": True},
+        )
         for profile in (OWNER, SECOND_OWNER):
             if not User.objects.filter(email=profile["email"]).exists():
                 create_verified_customer(password=PASSWORD, **profile)
@@ -98,7 +128,7 @@ class Command(BaseCommand):
             (OWNER["email"], "Kunde mit Projekten p10001–p10003 und Server s1001"),
             (SECOND_OWNER["email"], "Kunde mit Projekten p20001–p20002"),
             (AGENCY["email"], "Partner (Technischer Betreuer), betreut p20001"),
-            ("support@example.com", "Support (Admin unter /admin/)"),
+            (SUPPORT_EMAIL, "Support (Admin unter /admin/)"),
         ]:
             self.stdout.write(f"  {email:<24} {role}")
 
