@@ -8,6 +8,7 @@ message that names the variable.
 import os
 import sys
 from datetime import timedelta
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import dj_database_url
@@ -45,6 +46,21 @@ def env_int(name: str, default: int) -> int:
         return int(raw)
     except ValueError:
         raise ImproperlyConfigured(f"{name} must be an integer, got {raw!r}") from None
+
+
+def env_price(name: str, default: str) -> Decimal:
+    """A price in euros as Order.price stores it: digits, a dot and at most two decimals."""
+    raw = os.environ.get(name)
+    value = default if raw is None or raw.strip() == "" else raw.strip()
+    try:
+        price = Decimal(value)
+    except InvalidOperation:
+        price = Decimal("NaN")
+    if not (price.is_finite() and 0 <= price < 10**7 and price == round(price, 2)):
+        raise ImproperlyConfigured(
+            f"{name} must be a price in euros with a dot and at most two decimals, e.g. 49.00, got {value!r}"
+        )
+    return round(price, 2)
 
 
 def env_list(name: str, default: str = "") -> list[str]:
@@ -259,8 +275,8 @@ ANYMAIL = {
 
 # Product settings.
 PHP_VERSIONS = env_list("PHP_VERSIONS", "8.1,8.2,8.3,8.4")
-SSL_CERTIFICATE_PRICE = env_str("SSL_CERTIFICATE_PRICE", "49.00")
-DOMAIN_REGISTRATION_PRICE = env_str("DOMAIN_REGISTRATION_PRICE", "12.00")
+SSL_CERTIFICATE_PRICE = env_price("SSL_CERTIFICATE_PRICE", "49.00")
+DOMAIN_REGISTRATION_PRICE = env_price("DOMAIN_REGISTRATION_PRICE", "12.00")
 MAX_DATABASES_PER_PROJECT = env_int("MAX_DATABASES_PER_PROJECT", 50)
 MAX_DOMAINS_PER_PROJECT = env_int("MAX_DOMAINS_PER_PROJECT", 100)
 PROJECTS_PER_PAGE = env_int("PROJECTS_PER_PAGE", 25)
