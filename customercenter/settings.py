@@ -116,6 +116,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "csp",
+    "django_countries",
 ]
 
 MIDDLEWARE = [
