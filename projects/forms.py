@@ -132,10 +132,15 @@ class DomainAddForm(DomainTargetForm):
 
     def clean_name(self) -> str:
         name = clean_domain_name(self.cleaned_data["name"])
-        if Domain.objects.filter(name=name).exists():
+        if self.project.domains.filter(name=name).exists():
             raise ValidationError(
-                _("Die Domain %(name)s ist bereits einem Projekt zugeordnet."),
-                code="duplicate",
+                _("Die Domain %(name)s gehört bereits zu diesem Projekt."), code="duplicate", params={"name": name}
+            )
+        if Domain.objects.filter(name=name).exists():
+            # Whose project it is in, or that it is in one at all, is none of this customer's business.
+            raise ValidationError(
+                _("Die Domain %(name)s kann hier nicht hinzugefügt werden. Gehört sie dir, hilft der Support."),
+                code="unavailable",
                 params={"name": name},
             )
         if self.project.domains.count() >= settings.MAX_DOMAINS_PER_PROJECT:
