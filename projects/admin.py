@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from delegation.models import Caretakership
 from projects import audit
+from projects.forms import DomainAdminForm, ProjectAdminForm
 from projects.models import AuditEntry, Database, Domain, Invoice, Order, Project, Server
 
 CUSTOMER_SEARCH = ["=owner__number", "owner__user__email", "owner__company", "owner__last_name"]
@@ -43,6 +44,7 @@ class DatabaseInline(admin.TabularInline):
 
 class DomainInline(admin.TabularInline):
     model = Domain
+    form = DomainAdminForm
     fields = ["name", "target_kind", "target"]
     extra = 0
 
@@ -65,6 +67,7 @@ class CaretakershipInline(admin.TabularInline):
 
 @admin.register(Project)
 class ProjectAdmin(admin.ModelAdmin):
+    form = ProjectAdminForm
     list_display = ["number", "name", "owner", "tariff", "server", "php_version"]
     list_filter = ["tariff", "php_version"]
     search_fields = ["number", "name", *CUSTOMER_SEARCH]

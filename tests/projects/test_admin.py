@@ -208,3 +208,47 @@ def test_staff_edits_of_domains_reach_the_project_history(staff_client, project)
         ("domain.added", "dazu.de", "", "→ https://example.com/"),
     ]
     assert {entry[:2] for entry in project_history(project)} == {("staff", "support@example.com")}
+
+
+@pytest.mark.parametrize(
+    ("changes", "error"),
+    [
+        ({"php_version": "5.6"}, "PHP 5.6 wird nicht unterstützt."),
+        (
+            {"domains-TOTAL_FORMS": "1", **domain_row(0, name="kein domainname", target_kind="path", target="/")},
+            "ist kein gültiger Domainname",
+        ),
+        (
+            {"domains-TOTAL_FORMS": "1", **domain_row(0, name="neu.de", target_kind="path", target="../../etc")},
+            "(„..“ ist nicht erlaubt)",
+        ),
+        (
+            {"domains-TOTAL_FORMS": "1", **domain_row(0, name="neu.de", target_kind="redirect", target="http://x.de")},
+            "Weiterleitungen müssen auf eine https://-Adresse zeigen.",
+        ),
+    ],
+)
+def test_staff_input_is_checked_like_the_customers_and_changes_nothing(staff_client, project, changes, error):
+    response = staff_client.post(
+        f"/admin/projects/project/{project.pk}/change/", change_form(staff_client, project, **changes)
+    )
+
+    assert response.status_code == 200
+    assert error in response.text
+    project.refresh_from_db()
+    assert project.php_version == "8.3"
+    assert not project.domains.exists()
+    assert project_history(project) == []
+
+
+def test_a_project_on_an_old_php_version_can_still_be_saved(staff_client, project):
+    project.php_version = "7.4"
+    project.save()
+
+    response = staff_client.post(
+        f"/admin/projects/project/{project.pk}/change/", change_form(staff_client, project, tariff="pro")
+    )
+
+    assert response.status_code == 302
+    project.refresh_from_db()
+    assert (project.php_version, project.tariff) == ("7.4", "pro")
