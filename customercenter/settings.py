@@ -12,9 +12,14 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import dj_database_url
+import sentry_sdk
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from django_guid.integrations import CeleryIntegration
+from sentry_sdk.integrations.celery import CeleryIntegration as SentryCeleryIntegration
+from sentry_sdk.integrations.django import DjangoIntegration
+from sentry_sdk.utils import BadDsn
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -117,9 +122,11 @@ INSTALLED_APPS = [
     "template_partials",
     "csp",
     "django_countries",
+    "django_guid",
 ]
 
 MIDDLEWARE = [
+    "django_guid.middleware.guid_middleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -325,9 +332,54 @@ X_FRAME_OPTIONS = "DENY"
 # The covering index on caretakerships is a PostgreSQL optimisation; SQLite (local) just ignores it.
 SILENCED_SYSTEM_CHECKS = ["models.W040"] + (["security.W004", "security.W008"] if DEBUG else [])
 
+# Logging: one line per record with time, level, logger and the request id (the X-Request-ID
+# of the request, or of the request that queued a Celery task); JSON with DJANGO_LOG_FORMAT=json.
+LOG_FORMAT = env_str("DJANGO_LOG_FORMAT", "text").strip().lower()
+if LOG_FORMAT not in {"text", "json"}:
+    raise ImproperlyConfigured(f"DJANGO_LOG_FORMAT must be text or json, got {LOG_FORMAT!r}")
+LOG_LEVEL = env_str("DJANGO_LOG_LEVEL", "INFO").strip().upper()
+if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+    raise ImproperlyConfigured(f"DJANGO_LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL, got {LOG_LEVEL!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
+    "filters": {"request_id": {"()": "django_guid.log_filters.CorrelationId", "correlation_id_field": "request_id"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(levelname)s %(name)s %(request_id)s %(message)s",
+            "rename_fields": {"levelname": "level", "name": "logger"},
+            "timestamp": "time",
+        },
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["request_id"], "formatter": LOG_FORMAT}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        # Through the root handler like everything else, instead of Django's own unformatted one.
+        "django": {"level": LOG_LEVEL},
+        "django_guid": {"level": "WARNING"},
+    },
 }
+DJANGO_GUID = {
+    "GUID_HEADER_NAME": "X-Request-ID",
+    "EXPOSE_HEADER": False,
+    # A worker takes the id from the task's headers and logs through LOGGING. In-process tasks
+    # (no Redis) already run inside the request and keep its id.
+    "INTEGRATIONS": [CeleryIntegration(use_django_logging=True)] if REDIS_URL else [],
+}
+
+# Error reporting to Sentry (or a compatible service) when SENTRY_DSN is set. Local variables and
+# personal data stay out of the reports: they may hold passwords, release links and addresses.
+SENTRY_DSN = env_str("SENTRY_DSN")
+if SENTRY_DSN:
+    try:
+        sentry_sdk.init(
+            dsn=SENTRY_DSN,
+            environment=env_str("SENTRY_ENVIRONMENT", "production"),
+            integrations=[DjangoIntegration(), SentryCeleryIntegration()],
+            send_default_pii=False,
+            include_local_variables=False,
+        )
+    except BadDsn:
+        raise ImproperlyConfigured(f"SENTRY_DSN is not a valid DSN, got {SENTRY_DSN!r}") from None

@@ -27,7 +27,18 @@ PRODUCTION_ENV = {
 
 def clean_env(**variables: str) -> dict[str, str]:
     """The process environment without any setting of ours, plus `variables`."""
-    ours = ("DJANGO_", "DATABASE_", "REDIS_", "SITE_URL", "EMAIL_", "ANYMAIL_", "PHP_VERSIONS", "SSL_", "DOMAIN_")
+    ours = (
+        "DJANGO_",
+        "DATABASE_",
+        "REDIS_",
+        "SITE_URL",
+        "EMAIL_",
+        "ANYMAIL_",
+        "SENTRY_",
+        "PHP_VERSIONS",
+        "SSL_CERTIFICATE_PRICE",
+        "DOMAIN_REGISTRATION_PRICE",
+    )
     env = {key: value for key, value in os.environ.items() if not key.startswith(ours)}
     return {**env, **variables}
 
