@@ -61,16 +61,10 @@ class MasterDataForm(forms.ModelForm):
     class Meta:
         model = Customer
         fields = ["company", "first_name", "last_name", "street", "postal_code", "city", "country", "phone"]
-        error_messages = {"country": {"max_length": _("Bitte den Ländercode mit zwei Buchstaben angeben, z. B. DE.")}}
+        error_messages = {"country": {"invalid_choice": _("Bitte ein Land aus der Liste auswählen.")}}
 
     def clean_postal_code(self) -> str:
         code = self.cleaned_data["postal_code"].strip()
         if code and not code.replace(" ", "").replace("-", "").isalnum():
             raise forms.ValidationError(_("Bitte eine gültige Postleitzahl angeben."))
         return code
-
-    def clean_country(self) -> str:
-        country = self.cleaned_data["country"].strip().upper()
-        if len(country) != 2 or not country.isalpha():
-            raise forms.ValidationError(_("Bitte den Ländercode mit zwei Buchstaben angeben, z. B. DE."))
-        return country

@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
 
 CUSTOMER_NUMBER_OFFSET = 100_000
 
@@ -102,7 +103,7 @@ class Customer(models.Model):
     street = models.CharField(_("Straße und Hausnummer"), max_length=200, blank=True)
     postal_code = models.CharField(_("PLZ"), max_length=10, blank=True)
     city = models.CharField(_("Ort"), max_length=100, blank=True)
-    country = models.CharField(_("Land"), max_length=2, default="DE")
+    country = CountryField(_("Land"), default="DE")
     phone = models.CharField(_("Telefon"), max_length=40, blank=True)
     created_at = models.DateTimeField(_("angelegt am"), auto_now_add=True)
 

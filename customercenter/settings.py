@@ -9,12 +9,18 @@ import os
 import re
 import sys
 from datetime import timedelta
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import dj_database_url
+import sentry_sdk
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from django_guid.integrations import CeleryIntegration
+from sentry_sdk.integrations.celery import CeleryIntegration as SentryCeleryIntegration
+from sentry_sdk.integrations.django import DjangoIntegration
+from sentry_sdk.utils import BadDsn
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -46,6 +52,21 @@ def env_int(name: str, default: int) -> int:
         return int(raw)
     except ValueError:
         raise ImproperlyConfigured(f"{name} must be an integer, got {raw!r}") from None
+
+
+def env_price(name: str, default: str) -> Decimal:
+    """A price in euros as Order.price stores it: digits, a dot and at most two decimals."""
+    raw = os.environ.get(name)
+    value = default if raw is None or raw.strip() == "" else raw.strip()
+    try:
+        price = Decimal(value)
+    except InvalidOperation:
+        price = Decimal("NaN")
+    if not (price.is_finite() and 0 <= price < 10**7 and price == round(price, 2)):
+        raise ImproperlyConfigured(
+            f"{name} must be a price in euros with a dot and at most two decimals, e.g. 49.00, got {value!r}"
+        )
+    return round(price, 2)
 
 
 def env_list(name: str, default: str = "") -> list[str]:
@@ -101,9 +122,12 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "csp",
+    "django_countries",
+    "django_guid",
 ]
 
 MIDDLEWARE = [
+    "django_guid.middleware.guid_middleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -264,8 +288,8 @@ ANYMAIL = {
 
 # Product settings.
 PHP_VERSIONS = env_list("PHP_VERSIONS", "8.1,8.2,8.3,8.4")
-SSL_CERTIFICATE_PRICE = env_str("SSL_CERTIFICATE_PRICE", "49.00")
-DOMAIN_REGISTRATION_PRICE = env_str("DOMAIN_REGISTRATION_PRICE", "12.00")
+SSL_CERTIFICATE_PRICE = env_price("SSL_CERTIFICATE_PRICE", "49.00")
+DOMAIN_REGISTRATION_PRICE = env_price("DOMAIN_REGISTRATION_PRICE", "12.00")
 MAX_DATABASES_PER_PROJECT = env_int("MAX_DATABASES_PER_PROJECT", 50)
 MAX_DOMAINS_PER_PROJECT = env_int("MAX_DOMAINS_PER_PROJECT", 100)
 PROJECTS_PER_PAGE = env_int("PROJECTS_PER_PAGE", 25)
@@ -273,11 +297,14 @@ RELEASE_LINK_DAYS = env_int("RELEASE_LINK_DAYS", 14)
 MAX_REQUESTS_PER_CARETAKER_PER_DAY = env_int("MAX_REQUESTS_PER_CARETAKER_PER_DAY", 20)
 MAX_PENDING_REQUESTS_PER_PROJECT = env_int("MAX_PENDING_REQUESTS_PER_PROJECT", 10)
 MAX_RELEASES_PER_OWNER_PER_DAY = env_int("MAX_RELEASES_PER_OWNER_PER_DAY", 50)
+MAX_RESENDS_PER_RELEASE_PER_DAY = env_int("MAX_RESENDS_PER_RELEASE_PER_DAY", 3)
+MAX_RESENDS_PER_OWNER_PER_DAY = env_int("MAX_RESENDS_PER_OWNER_PER_DAY", 20)
 
 SUPPORT_EMAIL = env_str("SUPPORT_EMAIL", "support@localhost")
 TICKET_ATTACHMENT_MAX_BYTES = env_int("TICKET_ATTACHMENT_MAX_BYTES", 5 * 1024 * 1024)
 TICKET_ATTACHMENTS_PER_MESSAGE = 5
 TICKET_MESSAGE_MAX_CHARS = 10_000
+MAX_TICKET_MESSAGES_PER_CUSTOMER_PER_DAY = env_int("MAX_TICKET_MESSAGES_PER_CUSTOMER_PER_DAY", 50)
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_PERMISSIONS = 0o640
@@ -345,9 +372,54 @@ if ALLAUTH_TRUSTED_PROXY_COUNT and ALLAUTH_TRUSTED_CLIENT_IP_HEADER:
 # before any admin page.
 STAFF_REQUIRE_MFA = env_bool("STAFF_REQUIRE_MFA", not DEBUG)
 
+# Logging: one line per record with time, level, logger and the request id (the X-Request-ID
+# of the request, or of the request that queued a Celery task); JSON with DJANGO_LOG_FORMAT=json.
+LOG_FORMAT = env_str("DJANGO_LOG_FORMAT", "text").strip().lower()
+if LOG_FORMAT not in {"text", "json"}:
+    raise ImproperlyConfigured(f"DJANGO_LOG_FORMAT must be text or json, got {LOG_FORMAT!r}")
+LOG_LEVEL = env_str("DJANGO_LOG_LEVEL", "INFO").strip().upper()
+if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+    raise ImproperlyConfigured(f"DJANGO_LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL, got {LOG_LEVEL!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
+    "filters": {"request_id": {"()": "django_guid.log_filters.CorrelationId", "correlation_id_field": "request_id"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(levelname)s %(name)s %(request_id)s %(message)s",
+            "rename_fields": {"levelname": "level", "name": "logger"},
+            "timestamp": "time",
+        },
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["request_id"], "formatter": LOG_FORMAT}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        # Through the root handler like everything else, instead of Django's own unformatted one.
+        "django": {"level": LOG_LEVEL},
+        "django_guid": {"level": "WARNING"},
+    },
 }
+DJANGO_GUID = {
+    "GUID_HEADER_NAME": "X-Request-ID",
+    "EXPOSE_HEADER": False,
+    # A worker takes the id from the task's headers and logs through LOGGING. In-process tasks
+    # (no Redis) already run inside the request and keep its id.
+    "INTEGRATIONS": [CeleryIntegration(use_django_logging=True)] if REDIS_URL else [],
+}
+
+# Error reporting to Sentry (or a compatible service) when SENTRY_DSN is set. Local variables and
+# personal data stay out of the reports: they may hold passwords, release links and addresses.
+SENTRY_DSN = env_str("SENTRY_DSN")
+if SENTRY_DSN:
+    try:
+        sentry_sdk.init(
+            dsn=SENTRY_DSN,
+            environment=env_str("SENTRY_ENVIRONMENT", "production"),
+            integrations=[DjangoIntegration(), SentryCeleryIntegration()],
+            send_default_pii=False,
+            include_local_variables=False,
+        )
+    except BadDsn:
+        raise ImproperlyConfigured(f"SENTRY_DSN is not a valid DSN, got {SENTRY_DSN!r}") from None

@@ -256,3 +256,17 @@ class ProjectRelease(models.Model):
     def grantable_projects(self) -> list[Project]:
         """The released projects the owner still owns (a project may have changed hands since)."""
         return [project for project in self.projects.all() if project.owner_id == self.owner_id]
+
+
+class ReleaseResend(models.Model):
+    """One new link sent for a release; counted for the daily resend limits."""
+
+    release = models.ForeignKey(ProjectRelease, on_delete=models.CASCADE, related_name="resends")
+    sent_at = models.DateTimeField(_("versendet am"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("erneut gesendeter Freigabe-Link")
+        verbose_name_plural = _("erneut gesendete Freigabe-Links")
+
+    def __str__(self) -> str:
+        return f"{self.release_id} {self.sent_at:%Y-%m-%d %H:%M}"

@@ -12,7 +12,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from customercenter.models import Customer
-from delegation.models import Caretakership, ManagementRequest, ProjectRelease
+from delegation.models import Caretakership, ManagementRequest, ProjectRelease, ReleaseResend
 from projects.models import Project
 
 DECLINE_COOLDOWN = timedelta(days=7)
@@ -82,6 +82,22 @@ def release_limit_reached(owner: Customer) -> bool:
     since = timezone.now() - timedelta(days=1)
     count = ProjectRelease.objects.filter(owner=owner, created_at__gt=since).count()
     return count >= settings.MAX_RELEASES_PER_OWNER_PER_DAY
+
+
+def resend_problem(release: ProjectRelease) -> str | None:
+    """Why the owner may not send this release's link again today, or None: each resend mails an
+    address the owner chose, so it is limited per release and per owner."""
+    since = timezone.now() - timedelta(days=1)
+    recent = ReleaseResend.objects.filter(sent_at__gt=since)
+    if recent.filter(release=release).count() >= settings.MAX_RESENDS_PER_RELEASE_PER_DAY:
+        return _(
+            "Der Link dieser Freigabe wurde heute bereits %(n)s-mal neu gesendet. Bitte versuche es morgen wieder."
+        ) % {"n": settings.MAX_RESENDS_PER_RELEASE_PER_DAY}
+    if recent.filter(release__owner_id=release.owner_id).count() >= settings.MAX_RESENDS_PER_OWNER_PER_DAY:
+        return _("Du hast heute bereits %(n)s Freigabe-Links neu gesendet. Bitte versuche es morgen wieder.") % {
+            "n": settings.MAX_RESENDS_PER_OWNER_PER_DAY
+        }
+    return None
 
 
 def release_problems(owner: Customer, email: str, projects) -> list[str]:

@@ -2,9 +2,36 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from delegation.models import Caretakership
+from projects import audit
+from projects.forms import DomainAdminForm, ProjectAdminForm
 from projects.models import AuditEntry, Database, Domain, Invoice, Order, Project, Server
 
 CUSTOMER_SEARCH = ["=owner__number", "owner__user__email", "owner__company", "owner__last_name"]
+
+# The project's fields staff may edit, and the history entry each change writes.
+AUDITED_FIELDS = {
+    "name": "project.renamed",
+    "tariff": "tariff.changed",
+    "server": "server.changed",
+    "php_version": "php_version.changed",
+}
+
+
+def shown(project: Project, field: str) -> str:
+    """A field's value as the project's history shows it."""
+    if field == "tariff":
+        return project.get_tariff_display()
+    if field == "server":
+        return project.server.number if project.server else "–"
+    return getattr(project, field)
+
+
+def target_shown(values: dict) -> str:
+    return Domain(target_kind=values["target_kind"], target=values["target"]).target_display
+
+
+def record_as_staff(request, project: Project, action: str, **fields) -> None:
+    audit.record(project=project, role=AuditEntry.Role.STAFF, actor_user=request.user, action=action, **fields)
 
 
 class DatabaseInline(admin.TabularInline):
@@ -17,6 +44,7 @@ class DatabaseInline(admin.TabularInline):
 
 class DomainInline(admin.TabularInline):
     model = Domain
+    form = DomainAdminForm
     fields = ["name", "target_kind", "target"]
     extra = 0
 
@@ -39,12 +67,51 @@ class CaretakershipInline(admin.TabularInline):
 
 @admin.register(Project)
 class ProjectAdmin(admin.ModelAdmin):
+    form = ProjectAdminForm
     list_display = ["number", "name", "owner", "tariff", "server", "php_version"]
     list_filter = ["tariff", "php_version"]
     search_fields = ["number", "name", *CUSTOMER_SEARCH]
     list_select_related = ["owner", "server"]
     autocomplete_fields = ["owner", "server"]
     inlines = [CaretakershipInline, DomainInline, DatabaseInline]
+
+    def save_model(self, request, obj, form, change):
+        """Staff edits reach the project's history like every other change, as Support."""
+        before = Project.objects.select_related("server").get(pk=obj.pk) if change else None
+        super().save_model(request, obj, form, change)
+        if before is None:
+            return
+        for field, action in AUDITED_FIELDS.items():
+            old, new = shown(before, field), shown(obj, field)
+            if old != new:
+                record_as_staff(request, obj, action, old=old, new=new)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Domain:
+            return super().save_formset(request, form, formset, change)
+        before = {inline.instance.pk: inline.initial for inline in formset.initial_forms}
+        removed = [before[inline.instance.pk] for inline in formset.deleted_forms if inline.instance.pk in before]
+        super().save_formset(request, form, formset, change)
+        project = form.instance
+        for values in removed:
+            record_as_staff(request, project, "domain.removed", subject=values["name"], old=target_shown(values))
+        for domain, _fields in formset.changed_objects:
+            old = before[domain.pk]
+            if old["name"] != domain.name:
+                record_as_staff(
+                    request, project, "domain.renamed", subject=domain.name, old=old["name"], new=domain.name
+                )
+            if target_shown(old) != domain.target_display:
+                record_as_staff(
+                    request,
+                    project,
+                    "domain.target_changed",
+                    subject=domain.name,
+                    old=target_shown(old),
+                    new=domain.target_display,
+                )
+        for domain in formset.new_objects:
+            record_as_staff(request, project, "domain.added", subject=domain.name, new=domain.target_display)
 
     def get_readonly_fields(self, request, obj=None):
         # A p-number is part of host names, and the owner is the contract partner who granted

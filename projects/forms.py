@@ -121,6 +121,45 @@ class DomainTargetForm(forms.Form):
         return data
 
 
+class ProjectAdminForm(forms.ModelForm):
+    """Staff pick the PHP version from the supported ones (or keep the project's current one)."""
+
+    php_version = forms.ChoiceField(label=_("PHP-Version"))
+
+    class Meta:
+        model = Project
+        fields = ["number", "name", "owner", "tariff", "server", "php_version", "created_at"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        versions = list(settings.PHP_VERSIONS)
+        if self.instance.php_version and self.instance.php_version not in versions:
+            versions.insert(0, self.instance.php_version)
+        field = self.fields["php_version"]
+        field.choices = [(v, f"PHP {v}") for v in versions]
+        field.error_messages["invalid_choice"] = _("PHP %(value)s wird nicht unterstützt.")
+
+
+class DomainAdminForm(forms.ModelForm):
+    """The same checks of name and target as in the customer center."""
+
+    class Meta:
+        model = Domain
+        fields = ["name", "target_kind", "target"]
+
+    def clean_name(self) -> str:
+        return clean_domain_name(self.cleaned_data["name"])
+
+    def clean(self):
+        data = super().clean()
+        if "target_kind" in data and "target" in data:
+            try:
+                data["target"] = clean_target(data["target_kind"], data["target"])
+            except ValidationError as error:
+                self.add_error("target", error)
+        return data
+
+
 class DomainAddForm(DomainTargetForm):
     name = forms.CharField(label=_("Domain"), max_length=253)
 
@@ -132,10 +171,15 @@ class DomainAddForm(DomainTargetForm):
 
     def clean_name(self) -> str:
         name = clean_domain_name(self.cleaned_data["name"])
-        if Domain.objects.filter(name=name).exists():
+        if self.project.domains.filter(name=name).exists():
             raise ValidationError(
-                _("Die Domain %(name)s ist bereits einem Projekt zugeordnet."),
-                code="duplicate",
+                _("Die Domain %(name)s gehört bereits zu diesem Projekt."), code="duplicate", params={"name": name}
+            )
+        if Domain.objects.filter(name=name).exists():
+            # Whose project it is in, or that it is in one at all, is none of this customer's business.
+            raise ValidationError(
+                _("Die Domain %(name)s kann hier nicht hinzugefügt werden. Gehört sie dir, hilft der Support."),
+                code="unavailable",
                 params={"name": name},
             )
         if self.project.domains.count() >= settings.MAX_DOMAINS_PER_PROJECT:

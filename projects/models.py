@@ -163,12 +163,16 @@ class Invoice(models.Model):
 
 # What each audit action is called on a project's history.
 ACTION_LABELS = {
+    "project.renamed": _("Bezeichnung geändert"),
+    "tariff.changed": _("Tarif geändert"),
+    "server.changed": _("Server geändert"),
     "php_version.changed": _("PHP-Version geändert"),
     "database.created": _("Datenbank angelegt"),
     "database.deleted": _("Datenbank gelöscht"),
     "database.password_reset": _("Datenbank-Passwort zurückgesetzt"),
     "domain.added": _("Domain hinzugefügt"),
     "domain.removed": _("Domain entfernt"),
+    "domain.renamed": _("Domain umbenannt"),
     "domain.target_changed": _("Domain-Ziel geändert"),
     "order.ssl": _("SSL-Zertifikat bestellt"),
     "order.domain": _("Domain registriert"),

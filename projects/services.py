@@ -92,10 +92,10 @@ def set_domain_target(*, access: ProjectAccess, domain: Domain, target_kind: str
         _record(access, "domain.target_changed", subject=domain.name, old=old, new=domain.target_display)
 
 
-def _place_order(access: ProjectAccess, *, kind: str, subject: str, price: str, action: str) -> Order:
+def _place_order(access: ProjectAccess, *, kind: str, subject: str, price: Decimal, action: str) -> Order:
     access.require(Action.ORDER)
     order = Order.objects.create(
-        customer=access.customer, project=access.project, kind=kind, subject=subject, price=Decimal(price)
+        customer=access.customer, project=access.project, kind=kind, subject=subject, price=price
     )
     _record(access, action, subject=subject, new=f"{order.price} EUR")
     return order

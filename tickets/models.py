@@ -91,6 +91,7 @@ class Message(models.Model):
         verbose_name = _("Nachricht")
         verbose_name_plural = _("Nachrichten")
         ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["author", "created_at"])]
 
     def __str__(self) -> str:
         return f"{self.ticket_id}: {self.body[:40]}"

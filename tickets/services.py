@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -21,6 +22,21 @@ from tickets.models import Attachment, Message, Role, Ticket
 
 class TicketClosed(Exception):
     pass
+
+
+class TooManyMessages(Exception):
+    pass
+
+
+def _check_message_limit(customer: Customer) -> None:
+    """Each message mails support: a customer writes at most so many a day, tickets opened included."""
+    since = timezone.now() - timedelta(days=1)
+    limit = settings.MAX_TICKET_MESSAGES_PER_CUSTOMER_PER_DAY
+    if Message.objects.filter(author=customer, created_at__gt=since).count() >= limit:
+        raise TooManyMessages(
+            _("Du hast heute bereits %(n)s Nachrichten an den Support geschrieben. Bitte versuche es morgen wieder.")
+            % {"n": limit}
+        )
 
 
 def role_badge(ticket: Ticket, message: Message) -> str:
@@ -59,6 +75,7 @@ def _tell_support(ticket: Ticket, message: Message) -> None:
 def open_ticket(
     *, access: ProjectAccess, subject: str, category: str, body: str, files: Sequence[UploadedFile] = ()
 ) -> Ticket:
+    _check_message_limit(access.customer)
     ticket = Ticket.objects.create(
         project=access.project,
         subject=subject,
@@ -85,6 +102,7 @@ def reply(*, access: ProjectAccess, ticket: Ticket, body: str, files: Sequence[U
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
     if ticket.is_closed:
         raise TicketClosed(_("Dieses Ticket ist geschlossen. Öffne es wieder, um zu antworten."))
+    _check_message_limit(access.customer)
     message = Message.objects.create(ticket=ticket, author=access.customer, role=access.role, body=body)
     _attach(message, files)
     ticket.last_message_at = message.created_at

@@ -62,19 +62,24 @@ def ticket_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     projects = accessible_projects(request.customer).order_by("number")
     initial = {"project": normalise_number(request.GET.get("projekt", ""))} if "projekt" in request.GET else None
     form = TicketForm(request.POST or None, request.FILES or None, projects=projects, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        ticket = services.open_ticket(
-            access=ProjectAccess(project=form.cleaned_data["project"], customer=request.customer),
-            subject=form.cleaned_data["subject"],
-            category=form.cleaned_data["category"],
-            body=form.cleaned_data["body"],
-            files=form.cleaned_data["attachments"],
-        )
-        messages.success(
-            request, _("Ticket #%(id)s eröffnet. Wir melden uns so schnell wie möglich.") % {"id": ticket.pk}
-        )
-        return redirect("tickets:detail", pk=ticket.pk)
     status = 422 if request.method == "POST" else 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            ticket = services.open_ticket(
+                access=ProjectAccess(project=form.cleaned_data["project"], customer=request.customer),
+                subject=form.cleaned_data["subject"],
+                category=form.cleaned_data["category"],
+                body=form.cleaned_data["body"],
+                files=form.cleaned_data["attachments"],
+            )
+        except services.TooManyMessages as refused:
+            form.add_error(None, str(refused))
+            status = 429
+        else:
+            messages.success(
+                request, _("Ticket #%(id)s eröffnet. Wir melden uns so schnell wie möglich.") % {"id": ticket.pk}
+            )
+            return redirect("tickets:detail", pk=ticket.pk)
     return render(request, "tickets/new.html", {"form": form}, status=status)
 
 
@@ -101,6 +106,7 @@ def ticket_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def ticket_reply(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     ticket, access = get_ticket_or_404(request, pk)
     form = ReplyForm(request.POST, request.FILES)
+    status = 422
     if form.is_valid():
         try:
             services.reply(
@@ -109,10 +115,13 @@ def ticket_reply(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         except services.TicketClosed as closed:
             form.add_error(None, str(closed))
             ticket.refresh_from_db(fields=["status"])
+        except services.TooManyMessages as refused:
+            form.add_error(None, str(refused))
+            status = 429
         else:
             messages.success(request, _("Antwort gesendet."))
             return redirect("tickets:detail", pk=ticket.pk)
-    return _thread(request, ticket, access, form, status=422 if not ticket.is_closed else 409)
+    return _thread(request, ticket, access, form, status=409 if ticket.is_closed else status)
 
 
 @require_POST

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from customercenter.models import Customer, User
 from delegation import rules
 from delegation.expiry import last_day, last_day_text
-from delegation.models import Caretakership, ProjectRelease, Scope
+from delegation.models import Caretakership, ProjectRelease, ReleaseResend, Scope
 from delegation.rules import DelegationError
 from delegation.services.caretakerships import start_caretakership
 from delegation.services.common import Role, overview_link, who
@@ -267,6 +267,7 @@ def _resend(release: ProjectRelease, *, role: str, actor: Customer | None, staff
     token = _new_token(release)
     release.status = ProjectRelease.Status.PENDING
     release.save(update_fields=["token_hash", "link_expires_at", "sent_at", "delivery_failed_at", "status"])
+    ReleaseResend.objects.create(release=release)
     projects = list(release.projects.filter(owner_id=release.owner_id))
     for project in projects:
         audit.record(
@@ -283,8 +284,12 @@ def _resend(release: ProjectRelease, *, role: str, actor: Customer | None, staff
 
 @transaction.atomic
 def resend_release(*, owner: Customer, pk: int) -> str:
-    """Send a new link; the old one stops working at once."""
-    return _resend(_lock_release(pk=pk, owner=owner), role=Role.OWNER, actor=owner, staff=None)
+    """Send a new link; the old one stops working at once. Limited per release and per owner and day."""
+    release = _lock_release(pk=pk, owner=owner)
+    problem = rules.resend_problem(release)
+    if problem:
+        raise DelegationError(problem)
+    return _resend(release, role=Role.OWNER, actor=owner, staff=None)
 
 
 @transaction.atomic

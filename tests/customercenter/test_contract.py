@@ -22,7 +22,7 @@ def master_data(**overrides) -> dict:
         "street": "Hauptstraße 1",
         "postal_code": "10115",
         "city": "Berlin",
-        "country": "de",
+        "country": "AT",
         "phone": "+49 30 123456",
         **overrides,
     }
@@ -75,9 +75,17 @@ def test_owner_edits_master_data(owner_client, owner):
         "Hauptstraße 1",
         "10115",
         "Berlin",
-        "DE",
+        "AT",
     )
     assert "Stammdaten gespeichert." in owner_client.get("/vertragsdaten/").text
+
+
+def test_country_is_chosen_from_a_list_of_countries_by_name(owner_client):
+    response = owner_client.get("/vertragsdaten/")
+
+    assert '<select name="country"' in response.text
+    assert '<option value="AT">Österreich</option>' in response.text
+    assert '<option value="DE" selected>Deutschland</option>' in response.text
 
 
 def test_customer_number_is_not_editable_even_if_posted(owner_client, owner):
@@ -95,8 +103,10 @@ def test_customer_number_is_not_editable_even_if_posted(owner_client, owner):
     ("field", "value", "message"),
     [
         ("postal_code", "10115!", "Bitte eine gültige Postleitzahl angeben."),
-        ("country", "Deutschland", "Ländercode mit zwei Buchstaben"),
-        ("country", "D1", "Bitte den Ländercode mit zwei Buchstaben angeben, z. B. DE."),
+        ("country", "Deutschland", "Bitte ein Land aus der Liste auswählen."),
+        ("country", "D1", "Bitte ein Land aus der Liste auswählen."),
+        ("country", "XX", "Bitte ein Land aus der Liste auswählen."),
+        ("country", "de", "Bitte ein Land aus der Liste auswählen."),
         ("first_name", "", "Dieses Feld ist zwingend erforderlich."),
         ("city", "x" * 101, "höchstens 100 Zeichen"),
     ],

@@ -7,6 +7,7 @@ import secrets
 import string
 import subprocess
 import sys
+from decimal import Decimal
 
 import pytest
 from django.conf import settings as django_settings
@@ -26,7 +27,18 @@ PRODUCTION_ENV = {
 
 def clean_env(**variables: str) -> dict[str, str]:
     """The process environment without any setting of ours, plus `variables`."""
-    ours = ("DJANGO_", "DATABASE_", "REDIS_", "SITE_URL", "EMAIL_", "ANYMAIL_", "PHP_VERSIONS")
+    ours = (
+        "DJANGO_",
+        "DATABASE_",
+        "REDIS_",
+        "SITE_URL",
+        "EMAIL_",
+        "ANYMAIL_",
+        "SENTRY_",
+        "PHP_VERSIONS",
+        "SSL_CERTIFICATE_PRICE",
+        "DOMAIN_REGISTRATION_PRICE",
+    )
     env = {key: value for key, value in os.environ.items() if not key.startswith(ours)}
     return {**env, **variables}
 
@@ -132,6 +144,38 @@ def test_env_url_strips_trailing_slash(monkeypatch):
     monkeypatch.setenv("KC_TEST_URL", "https://kundencenter.example.com/")
 
     assert settings_module.env_url("KC_TEST_URL", "http://x") == "https://kundencenter.example.com"
+
+
+@pytest.mark.parametrize("raw", ["49,00", "49.001", "-1.00", "NaN", "Infinity", "neunundvierzig", "10000000.00"])
+def test_env_price_refuses_bad_values(monkeypatch, raw):
+    monkeypatch.setenv("KC_TEST_PRICE", raw)
+
+    with pytest.raises(ImproperlyConfigured, match="KC_TEST_PRICE must be a price in euros"):
+        settings_module.env_price("KC_TEST_PRICE", "49.00")
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"), [("59.9", Decimal("59.90")), (" 12 ", Decimal("12.00")), ("", Decimal("49.00"))]
+)
+def test_env_price_reads_a_decimal_or_the_default(monkeypatch, raw, expected):
+    monkeypatch.setenv("KC_TEST_PRICE", raw)
+
+    price = settings_module.env_price("KC_TEST_PRICE", "49.00")
+
+    assert isinstance(price, Decimal)
+    assert price == expected
+    assert str(price) == str(expected)
+
+
+def test_a_price_with_a_decimal_comma_stops_the_start():
+    result = run_python(
+        "-c",
+        "import customercenter.settings",
+        env=clean_env(DJANGO_TESTING="false", SSL_CERTIFICATE_PRICE="49,00"),
+    )
+
+    assert result.returncode != 0
+    assert "SSL_CERTIFICATE_PRICE must be a price in euros" in result.stderr
 
 
 def test_web_server_without_secret_key_refuses_to_start():

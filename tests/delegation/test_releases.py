@@ -6,6 +6,7 @@ import re
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
@@ -23,6 +24,7 @@ from tests.delegation.helpers import (
     field_error,
     link_url,
     mails_to,
+    outbox_to,
     page_html,
     page_text,
     rows_containing,
@@ -347,6 +349,70 @@ def test_owner_resends_with_a_new_link(owner_client, release, on_commit):
     assert new_token != old_token
     assert pending.token_hash == hash_token(new_token)
     assert AuditEntry.objects.filter(action="release.resent").count() == 1
+
+
+def resend(client, release: ProjectRelease):
+    return client.post(reverse("contract:release_resend", args=[release.pk]), follow=True)
+
+
+def test_resending_one_release_is_limited_per_day(owner_client, owner, caretaker, release, settings):
+    settings.MAX_RESENDS_PER_RELEASE_PER_DAY = 2
+    pending, _token = release
+    for _ in range(2):
+        assert "Neuer Link versendet" in page_text(resend(owner_client, pending))
+    before = nothing_changes()
+
+    response = resend(owner_client, pending)
+
+    assert "Der Link dieser Freigabe wurde heute bereits 2-mal neu gesendet. Bitte versuche es morgen wieder." in (
+        page_text(response)
+    )
+    assert "Neuer Link versendet" not in page_text(response)
+    assert nothing_changes() == before
+    assert len(outbox_to(caretaker.user.email)) == 3  # the release and two resends
+    with time_machine.travel(timezone.now() + timedelta(days=1, minutes=1)):
+        assert "Neuer Link versendet" in page_text(resend(owner_client, pending))
+
+
+def test_resending_is_limited_per_owner_and_day_across_releases(owner_client, owner, project, settings):
+    settings.MAX_RESENDS_PER_OWNER_PER_DAY = 2
+    first, _token = services.create_release(
+        owner=owner, email="a@example.com", projects=[project], access_expires_at=None
+    )
+    second, _token = services.create_release(
+        owner=owner, email="b@example.com", projects=[project], access_expires_at=None
+    )
+    resend(owner_client, first)
+    resend(owner_client, second)
+    before = nothing_changes()
+
+    response = resend(owner_client, first)
+
+    assert "Du hast heute bereits 2 Freigabe-Links neu gesendet. Bitte versuche es morgen wieder." in page_text(
+        response
+    )
+    assert nothing_changes() == before
+
+
+def test_the_resend_limit_answers_in_place_for_htmx(owner_client, release, settings):
+    settings.MAX_RESENDS_PER_RELEASE_PER_DAY = 0
+    pending, _token = release
+
+    response = owner_client.post(reverse("contract:release_resend", args=[pending.pk]), headers={"HX-Request": "true"})
+
+    assert response.status_code == 409
+    assert "Der Link dieser Freigabe wurde heute bereits 0-mal neu gesendet." in page_text(response)
+
+
+def test_staff_resend_is_not_held_by_the_owners_limit(owner, staff, release, settings):
+    settings.MAX_RESENDS_PER_RELEASE_PER_DAY = 0
+    pending, _token = release
+
+    with pytest.raises(services.DelegationError):
+        services.resend_release(owner=owner, pk=pending.pk)
+    services.staff_resend_release(staff=staff, pk=pending.pk)
+
+    assert AuditEntry.objects.filter(action="release.resent", role="staff").count() == 1
 
 
 @pytest.mark.parametrize("action", ["release_withdraw", "release_resend"])

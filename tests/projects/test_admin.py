@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
 
 from projects import audit
 from projects.models import AuditEntry, Order
-from tests.factories import ProjectFactory
+from tests.factories import DomainFactory, ProjectFactory, ServerFactory
 
 CHANGELISTS = [
     "/admin/projects/project/",
@@ -110,3 +111,144 @@ def test_staff_cannot_move_a_project_to_another_owner_or_renumber_it(staff_clien
     assert 'name="name"' in change.text
     assert 'name="owner"' in add.text
     assert 'name="number"' in add.text
+
+
+def management_forms(page) -> dict[str, str]:
+    """The hidden management fields of the inlines on an admin change page, as posted back."""
+    return dict(re.findall(r'name="([\w-]+-(?:TOTAL|INITIAL|MIN_NUM|MAX_NUM)_FORMS)"[^>]*value="(\d*)"', page.text))
+
+
+def change_form(staff_client, project, **changes) -> dict:
+    """The project's admin change form as shown (no domains), with `changes`."""
+    page = staff_client.get(f"/admin/projects/project/{project.pk}/change/")
+    return {
+        "name": project.name,
+        "tariff": project.tariff,
+        "php_version": project.php_version,
+        "server": project.server_id or "",
+        "created_at_0": project.created_at.strftime("%d.%m.%Y"),
+        "created_at_1": project.created_at.strftime("%H:%M:%S"),
+        **management_forms(page),
+        **changes,
+    }
+
+
+def domain_row(index: int, domain=None, **fields) -> dict:
+    row = (
+        {
+            "id": domain.pk,
+            "project": domain.project_id,
+            "name": domain.name,
+            "target_kind": domain.target_kind,
+            "target": domain.target,
+        }
+        if domain
+        else {}
+    )
+    return {f"domains-{index}-{key}": value for key, value in {**row, **fields}.items()}
+
+
+def project_history(project) -> list[tuple]:
+    return list(
+        project.audit_entries.order_by("pk").values_list(
+            "role", "actor_user__email", "action", "subject", "old_value", "new_value"
+        )
+    )
+
+
+def test_staff_edits_of_tariff_php_server_and_name_reach_the_project_history(
+    staff_client, owner, project, owner_client
+):
+    server = ServerFactory(owner=owner, number="s42")
+    data = change_form(staff_client, project, name="Neuer Shop", tariff="pro", php_version="8.4", server=server.pk)
+
+    response = staff_client.post(f"/admin/projects/project/{project.pk}/change/", data)
+
+    assert response.status_code == 302
+    assert project_history(project) == [
+        ("staff", "support@example.com", "project.renamed", "", project.name, "Neuer Shop"),
+        ("staff", "support@example.com", "tariff.changed", "", "Webhosting Plus", "Webhosting Pro"),
+        ("staff", "support@example.com", "server.changed", "", "–", "s42"),
+        ("staff", "support@example.com", "php_version.changed", "", project.php_version, "8.4"),
+    ]
+    history = owner_client.get(f"/projekte/{project.number}/").text.split('id="history"')[1]
+    assert "Tarif geändert" in history
+    assert "Support" in history
+
+
+def test_saving_the_project_unchanged_writes_no_history(staff_client, project):
+    response = staff_client.post(f"/admin/projects/project/{project.pk}/change/", change_form(staff_client, project))
+
+    assert response.status_code == 302
+    assert project_history(project) == []
+
+
+def test_staff_edits_of_domains_reach_the_project_history(staff_client, project):
+    kept = DomainFactory(project=project, name="alt.de", target="/")
+    gone = DomainFactory(project=project, name="weg.de", target="/weg")
+    data = change_form(staff_client, project)
+    assert data["domains-INITIAL_FORMS"] == "2"
+
+    response = staff_client.post(
+        f"/admin/projects/project/{project.pk}/change/",
+        {
+            **data,
+            **domain_row(0, kept, name="neu.de", target="/shop"),
+            **domain_row(1, gone, DELETE="on"),
+            **domain_row(2, name="dazu.de", target_kind="redirect", target="https://example.com/"),
+            "domains-TOTAL_FORMS": "3",
+        },
+    )
+
+    assert response.status_code == 302
+    assert [entry[2:] for entry in project_history(project)] == [
+        ("domain.removed", "weg.de", "/weg", ""),
+        ("domain.renamed", "neu.de", "alt.de", "neu.de"),
+        ("domain.target_changed", "neu.de", "/", "/shop"),
+        ("domain.added", "dazu.de", "", "→ https://example.com/"),
+    ]
+    assert {entry[:2] for entry in project_history(project)} == {("staff", "support@example.com")}
+
+
+@pytest.mark.parametrize(
+    ("changes", "error"),
+    [
+        ({"php_version": "5.6"}, "PHP 5.6 wird nicht unterstützt."),
+        (
+            {"domains-TOTAL_FORMS": "1", **domain_row(0, name="kein domainname", target_kind="path", target="/")},
+            "ist kein gültiger Domainname",
+        ),
+        (
+            {"domains-TOTAL_FORMS": "1", **domain_row(0, name="neu.de", target_kind="path", target="../../etc")},
+            "(„..“ ist nicht erlaubt)",
+        ),
+        (
+            {"domains-TOTAL_FORMS": "1", **domain_row(0, name="neu.de", target_kind="redirect", target="http://x.de")},
+            "Weiterleitungen müssen auf eine https://-Adresse zeigen.",
+        ),
+    ],
+)
+def test_staff_input_is_checked_like_the_customers_and_changes_nothing(staff_client, project, changes, error):
+    response = staff_client.post(
+        f"/admin/projects/project/{project.pk}/change/", change_form(staff_client, project, **changes)
+    )
+
+    assert response.status_code == 200
+    assert error in response.text
+    project.refresh_from_db()
+    assert project.php_version == "8.3"
+    assert not project.domains.exists()
+    assert project_history(project) == []
+
+
+def test_a_project_on_an_old_php_version_can_still_be_saved(staff_client, project):
+    project.php_version = "7.4"
+    project.save()
+
+    response = staff_client.post(
+        f"/admin/projects/project/{project.pk}/change/", change_form(staff_client, project, tariff="pro")
+    )
+
+    assert response.status_code == 302
+    project.refresh_from_db()
+    assert (project.php_version, project.tariff) == ("7.4", "pro")

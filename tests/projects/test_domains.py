@@ -138,14 +138,34 @@ def test_invalid_domain_name_is_refused_at_the_field(owner_client, project, name
     assert snapshot(project) == before
 
 
-def test_domain_of_another_customers_project_is_refused(owner_client, project, outsider):
-    DomainFactory(project=ProjectFactory(owner=outsider), name="fremd.de")
+UNAVAILABLE = "Die Domain fremd.de kann hier nicht hinzugefügt werden. Gehört sie dir, hilft der Support."
+
+
+def test_domain_of_another_customers_project_is_refused_without_saying_where_it_is(owner_client, project, outsider):
+    foreign = ProjectFactory(owner=outsider, name="Geheimes Projekt")
+    DomainFactory(project=foreign, name="fremd.de")
     before = snapshot(project)
 
     response = add(owner_client, name="FREMD.de")
 
     assert response.status_code == 422
-    assert "Die Domain fremd.de ist bereits einem Projekt zugeordnet." in response.text
+    error = response.text.split('id="id_name_error"')[1].split("</")[0]
+    assert UNAVAILABLE in error
+    assert "Projekt" not in error
+    assert "zugeordnet" not in response.text
+    assert foreign.number not in response.text
+    assert foreign.name not in response.text
+    assert snapshot(project) == before
+
+
+def test_domain_of_own_other_project_gets_the_same_answer(owner_client, owner, project):
+    DomainFactory(project=ProjectFactory(owner=owner), name="fremd.de")
+    before = snapshot(project)
+
+    response = add(owner_client, name="fremd.de")
+
+    assert response.status_code == 422
+    assert UNAVAILABLE in response.text
     assert snapshot(project) == before
 
 
@@ -155,7 +175,7 @@ def test_domain_already_in_the_project_is_refused(owner_client, project, domain)
     response = add(owner_client, name="sonnenschein.de")
 
     assert response.status_code == 422
-    assert "Die Domain sonnenschein.de ist bereits einem Projekt zugeordnet." in response.text
+    assert "Die Domain sonnenschein.de gehört bereits zu diesem Projekt." in response.text
     assert snapshot(project) == before
 
 

@@ -43,7 +43,7 @@ def test_ssl_order_appears_in_vertragsdaten_with_its_price(owner_client, project
 
 
 def test_ssl_price_comes_from_the_setting(owner_client, project, domain, settings):
-    settings.SSL_CERTIFICATE_PRICE = "59.90"
+    settings.SSL_CERTIFICATE_PRICE = Decimal("59.90")
 
     owner_client.post("/projekte/p12345/bestellen/ssl/", {"domain": domain.pk})
 

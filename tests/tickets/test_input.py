@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+import time_machine
 from django.conf import settings
+from django.utils import timezone
 
 from notifications.models import OutboxEmail
 from projects.models import AuditEntry
@@ -284,3 +288,47 @@ def test_links_in_messages_become_safe_links(owner_client, owner, project):
     assert "javascript:alert(1)" in page
     assert "&lt;a href=&quot;javascript:alert(2)&quot;&gt;klick&lt;/a&gt;" in page
     assert "<br>" in page
+
+
+LIMIT_REACHED = "Du hast heute bereits 2 Nachrichten an den Support geschrieben. Bitte versuche es morgen wieder."
+
+
+def test_ticket_messages_are_limited_per_customer_and_day(owner_client, owner, project, settings, tmp_path):
+    settings.MAX_TICKET_MESSAGES_PER_CUSTOMER_PER_DAY = 2
+    ticket = open_ticket(owner, project)
+    assert owner_client.post(reply_url(ticket), {"body": "Noch etwas."}).status_code == 302
+    OutboxEmail.objects.all().delete()
+
+    reply = owner_client.post(reply_url(ticket), {"body": "Und noch etwas.", "attachments": [upload("a.txt", b"x")]})
+    new = owner_client.post(NEW, ticket_data(subject="Noch ein Ticket"))
+
+    for response in (reply, new):
+        assert response.status_code == 429
+        assert form_error(response) == LIMIT_REACHED
+    assert "Und noch etwas." in page_text(reply)  # what was typed stays in the form
+    assert Ticket.objects.count() == 1
+    assert Message.objects.count() == 2
+    assert not Attachment.objects.exists()
+    assert not OutboxEmail.objects.exists()
+    assert [path for path in tmp_path.rglob("*") if path.is_file()] == []
+
+
+def test_the_message_limit_counts_each_customer_and_the_last_day(
+    owner_client, owner, caretaker, project, caretakership, settings
+):
+    settings.MAX_TICKET_MESSAGES_PER_CUSTOMER_PER_DAY = 1
+    ticket = open_ticket(owner, project)
+
+    caretaker_reply = login(caretaker).post(reply_url(ticket), {"body": "Vom Betreuer."})
+    refused = owner_client.post(reply_url(ticket), {"body": "Vom Inhaber."})
+    with time_machine.travel(timezone.now() + timedelta(days=1, minutes=1)):
+        tomorrow = owner_client.post(reply_url(ticket), {"body": "Am nächsten Tag."})
+
+    assert caretaker_reply.status_code == 302
+    assert refused.status_code == 429
+    assert tomorrow.status_code == 302
+    assert list(ticket.messages.values_list("body", flat=True)) == [
+        "Seit heute ist die Seite langsam.",
+        "Vom Betreuer.",
+        "Am nächsten Tag.",
+    ]

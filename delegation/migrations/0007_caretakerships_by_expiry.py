@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("customercenter", "0001_initial"),
-        ("delegation", "0005_caretakership_scope"),
+        ("delegation", "0006_release_resend"),
         ("projects", "0004_project_project_by_owner_number"),
     ]
 
