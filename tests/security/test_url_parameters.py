@@ -20,13 +20,8 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
 # A parameter in a route (`<int:pk>`, `<key>`) or in a regular expression (`(?P<key>[-:\w]+)`).
 PARAMETER = re.compile(r"<(?:\w+:)?(\w+)>|\(\?P<(\w+)>[^)]*\)")
-HOSTILE = {
-    "nul": "\x00",
-    "nul-after-a-number": "p12345\x00",
-    "overlong": "9" * 300,
-    "non-ascii": "ä",
-    "non-ascii-after-a-number": "p12345ä",
-}
+# NUL alone and after a valid number, overlong, non-ASCII alone and after a valid number.
+HOSTILE = ("\x00", "p12345\x00", "9" * 300, "ä", "p12345ä")
 # The other parameters of a URL are plausible, so the hostile one is the one that is looked up.
 PLAUSIBLE = {"number": "p12345", "name": "sonnenschein.de"}
 OURS = ("customercenter.", "projects.", "delegation.", "notifications.", "tickets.")
@@ -42,18 +37,22 @@ def routes(patterns, prefix: str = "") -> Iterator[tuple[str, str]]:
             yield route, getattr(entry.callback, "__module__", "")
 
 
+def url_with(route: str, hostile: str, value: str) -> str:
+    """The route with `value` for its parameter `hostile` and plausible values for the others."""
+
+    def fill(match: re.Match) -> str:
+        name = match[1] or match[2]
+        return quote(value if name == hostile else PLAUSIBLE.get(name, "1"))
+
+    return "/" + PARAMETER.sub(fill, route)
+
+
 def hostile_urls() -> Iterator[tuple[str, str]]:
-    """(URL, module) with one parameter hostile and the others plausible, for each parameter."""
+    """(URL, module of the view) with each hostile value in each parameter of each URL pattern."""
     for route, module in routes(get_resolver().url_patterns):
-        names = [a or b for a, b in PARAMETER.findall(route)]
-        for hostile_name in names:
-            for value in HOSTILE.values():
-
-                def fill(match: re.Match, hostile_name: str = hostile_name, value: str = value) -> str:
-                    name = match.group(1) or match.group(2)
-                    return quote(value if name == hostile_name else PLAUSIBLE.get(name, "1"))
-
-                yield "/" + PARAMETER.sub(fill, route), module
+        for match in PARAMETER.finditer(route):
+            for value in HOSTILE:
+                yield url_with(route, match[1] or match[2], value), module
 
 
 def test_every_parameter_of_every_url_is_checked_before_the_database(owner, project, staff):
