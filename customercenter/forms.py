@@ -1,9 +1,10 @@
 from allauth.account.forms import SignupForm
 from django import forms
+from django.db import IntegrityError, transaction
 from django.forms.renderers import TemplatesSetting
 from django.utils.translation import gettext_lazy as _
 
-from customercenter.models import Customer
+from customercenter.models import Customer, User
 from customercenter.services import create_partner
 
 
@@ -43,6 +44,20 @@ class PartnerSignupForm(SignupForm):
     company = forms.CharField(label=_("Firma (optional)"), max_length=200, required=False)
     first_name = forms.CharField(label=_("Vorname"), max_length=100)
     last_name = forms.CharField(label=_("Nachname"), max_length=100)
+
+    def try_save(self, request):
+        """Two sign-ups with the same new address at the same moment both pass the form's check;
+        the second learns of the first only from the unique e-mail when saving. It is answered
+        like any sign-up with a known address (allauth's answer that reveals nothing), and
+        nothing of it is kept."""
+        try:
+            with transaction.atomic():
+                return super().try_save(request)
+        except IntegrityError:
+            if not User.objects.filter(email__iexact=self.cleaned_data["email"]).exists():
+                raise
+        self.account_already_exists = True
+        return super().try_save(request)
 
     def save(self, request):
         user = super().save(request)

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from customercenter import views
 from delegation import urls as delegation_urls
+from notifications import webhooks
 from projects import order_views
 
 admin.site.site_header = _("Kundencenter – Support")
@@ -32,6 +33,6 @@ urlpatterns = [
     path("", include("projects.urls")),
     path("", include("notifications.urls")),
     path("", include("tickets.urls")),
-    path("anymail/", include("anymail.urls")),
+    *webhooks.urlpatterns(),
     path("admin/", admin.site.urls),
 ]

@@ -1,6 +1,9 @@
-from django.urls import path
+from django.urls import path, register_converter
 
+from customercenter.converters import TokenConverter
 from delegation import link_views, views
+
+register_converter(TokenConverter, "token")
 
 urlpatterns = [
     path("", views.overview, name="caretakers"),
@@ -19,7 +22,7 @@ urlpatterns = [
 ]
 
 link_patterns = [
-    path("<str:token>/", link_views.release_link, name="release_link"),
-    path("<str:token>/annehmen/", link_views.release_link_accept, name="release_link_accept"),
-    path("<str:token>/ablehnen/", link_views.release_link_decline, name="release_link_decline"),
+    path("<token:token>/", link_views.release_link, name="release_link"),
+    path("<token:token>/annehmen/", link_views.release_link_accept, name="release_link_accept"),
+    path("<token:token>/ablehnen/", link_views.release_link_decline, name="release_link_decline"),
 ]

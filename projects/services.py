@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from decimal import Decimal
+from typing import TypeVar
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
@@ -13,6 +14,8 @@ from django.utils import timezone
 from delegation.access import Action, ProjectAccess
 from projects import audit
 from projects.models import Database, Domain, Order, Project
+
+Resource = TypeVar("Resource", Database, Domain)
 
 
 def _record(access: ProjectAccess, action: str, **fields) -> None:
@@ -46,9 +49,17 @@ def create_database(*, access: ProjectAccess, name: str) -> tuple[Database, str]
     return database, password
 
 
+def _locked(resource: Resource) -> Resource:
+    """The resource as it is now, locked until the transaction ends, so that a change at the same
+    moment (delete against reset, remove against edit) waits for this one and then sees its result.
+    Raises DoesNotExist if it was deleted meanwhile."""
+    return type(resource).objects.select_for_update().get(pk=resource.pk)
+
+
 @transaction.atomic
 def delete_database(*, access: ProjectAccess, database: Database) -> None:
     access.require(Action.CHANGE)
+    database = _locked(database)
     name = database.name
     database.delete()
     _record(access, "database.deleted", subject=name, old=name)
@@ -57,6 +68,7 @@ def delete_database(*, access: ProjectAccess, database: Database) -> None:
 @transaction.atomic
 def reset_database_password(*, access: ProjectAccess, database: Database) -> str:
     access.require(Action.CHANGE)
+    database = _locked(database)
     password = generate_password()
     database.password_hash = make_password(password)
     database.password_changed_at = timezone.now()
@@ -76,6 +88,7 @@ def add_domain(*, access: ProjectAccess, name: str, target_kind: str, target: st
 @transaction.atomic
 def remove_domain(*, access: ProjectAccess, domain: Domain) -> None:
     access.require(Action.CHANGE)
+    domain = _locked(domain)
     name, target = domain.name, domain.target_display
     domain.delete()
     _record(access, "domain.removed", subject=name, old=target)
@@ -84,6 +97,7 @@ def remove_domain(*, access: ProjectAccess, domain: Domain) -> None:
 @transaction.atomic
 def set_domain_target(*, access: ProjectAccess, domain: Domain, target_kind: str, target: str):
     access.require(Action.CHANGE)
+    domain = _locked(domain)
     old = domain.target_display
     domain.target_kind = target_kind
     domain.target = target

@@ -34,7 +34,7 @@ from projects.forms import (
     ProjectSearchForm,
     SslOrderForm,
 )
-from projects.models import Order, Server
+from projects.models import Database, Domain, Order, Server
 from projects.queries import project_list_page
 
 HISTORY_LENGTH = 50
@@ -186,7 +186,10 @@ def database_delete(request: AuthenticatedHttpRequest, number: str, name: str) -
     access = get_project_or_404(request, number, write=True)
     database = get_object_or_404(access.project.databases, name=name)
     if request.method == "POST":
-        services.delete_database(access=access, database=database)
+        try:
+            services.delete_database(access=access, database=database)
+        except Database.DoesNotExist:  # deleted at the same moment by someone else
+            raise Http404(_("Nicht gefunden.")) from None
         return section_done(request, access, "databases", _("Datenbank %(name)s gelöscht.") % {"name": name})
     return _confirm(
         request,
@@ -204,7 +207,10 @@ def database_delete(request: AuthenticatedHttpRequest, number: str, name: str) -
 def database_reset_password(request: AuthenticatedHttpRequest, number: str, name: str) -> HttpResponse:
     access = get_project_or_404(request, number, write=True)
     database = get_object_or_404(access.project.databases, name=name)
-    password = services.reset_database_password(access=access, database=database)
+    try:
+        password = services.reset_database_password(access=access, database=database)
+    except Database.DoesNotExist:  # deleted at the same moment
+        raise Http404(_("Nicht gefunden.")) from None
     notice = _("Neues Passwort für %(name)s (wird nur jetzt angezeigt): %(password)s") % {
         "name": name,
         "password": password,
@@ -242,12 +248,15 @@ def domain_edit(request: AuthenticatedHttpRequest, number: str, name: str) -> Ht
     initial = {"target_kind": domain.target_kind, "target": domain.target}
     form = DomainTargetForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        services.set_domain_target(
-            access=access,
-            domain=domain,
-            target_kind=form.cleaned_data["target_kind"],
-            target=form.cleaned_data["target"],
-        )
+        try:
+            services.set_domain_target(
+                access=access,
+                domain=domain,
+                target_kind=form.cleaned_data["target_kind"],
+                target=form.cleaned_data["target"],
+            )
+        except Domain.DoesNotExist:  # removed at the same moment
+            raise Http404(_("Nicht gefunden.")) from None
         return section_done(request, access, "domains", _("Ziel von %(name)s gespeichert.") % {"name": name})
     status = 422 if request.method == "POST" else 200
     context = {"project": access.project, "domain": domain, "form": form}
@@ -261,7 +270,10 @@ def domain_remove(request: AuthenticatedHttpRequest, number: str, name: str) -> 
     access = get_project_or_404(request, number, write=True)
     domain = get_object_or_404(access.project.domains, name=name)
     if request.method == "POST":
-        services.remove_domain(access=access, domain=domain)
+        try:
+            services.remove_domain(access=access, domain=domain)
+        except Domain.DoesNotExist:  # removed at the same moment by someone else
+            raise Http404(_("Nicht gefunden.")) from None
         return section_done(request, access, "domains", _("Domain %(name)s entfernt.") % {"name": name})
     return _confirm(
         request,

@@ -10,13 +10,16 @@ same owner; a release of p12345 to its address is pending).
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
+from django.test import Client, override_settings
+from django.urls import clear_url_caches
 from django.utils import timezone
 
 from customercenter.models import Customer
@@ -55,6 +58,29 @@ def _fresh_cache():
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def reload_site_urls() -> None:
+    importlib.reload(importlib.import_module(settings.ROOT_URLCONF))
+    clear_url_caches()
+
+
+@pytest.fixture
+def mount_urls():
+    """`mount_urls(**settings)` builds the site's URLs anew under these settings (what is mounted
+    depends on some, like the mail provider's webhook); afterwards they are built as before."""
+    overrides = []
+
+    def mount(**changed) -> None:
+        override = override_settings(**changed)
+        override.enable()
+        overrides.append(override)
+        reload_site_urls()
+
+    yield mount
+    for override in reversed(overrides):
+        override.disable()
+    reload_site_urls()
 
 
 @dataclass

@@ -36,6 +36,7 @@ from tests.conftest import login
 RELEASE_NEW = reverse("contract:release_new")
 OVERVIEW = reverse("contract:caretakers")
 POSTMARK_TRACKING = "/anymail/postmark/tracking/"
+WEBHOOK_SECRET = "kundencenter:webhook-geheim"
 
 
 def reset_broker_pools() -> None:
@@ -211,12 +212,15 @@ def basic_auth(credentials: str) -> dict:
     return {"HTTP_AUTHORIZATION": "Basic " + base64.b64encode(credentials.encode()).decode()}
 
 
+POSTMARK = {"EMAIL_BACKEND": "anymail.backends.postmark.EmailBackend", "ANYMAIL": {"WEBHOOK_SECRET": WEBHOOK_SECRET}}
+
+
 @pytest.fixture
-def sent_release(owner_client, project, settings, monkeypatch, django_capture_on_commit_callbacks):
-    settings.ANYMAIL = {"WEBHOOK_SECRET": "kundencenter:webhook-geheim"}
+def sent_release(owner_client, project, monkeypatch, mount_urls, django_capture_on_commit_callbacks):
     monkeypatch.setattr(EmailMultiAlternatives, "send", send_like_an_esp)
     with django_capture_on_commit_callbacks(execute=True):
         owner_client.post(RELEASE_NEW, release_data("verschrieben@example.com"))
+    mount_urls(**POSTMARK)
     row = OutboxEmail.objects.get(to="verschrieben@example.com")
     assert row.status == "sent"
     assert row.message_id
@@ -230,7 +234,7 @@ def test_bounce_webhook_marks_the_release_undeliverable(client, sent_release):
         POSTMARK_TRACKING,
         json.dumps(postmark_bounce(row.message_id, row.to)),
         content_type="application/json",
-        **basic_auth("kundencenter:webhook-geheim"),
+        **basic_auth(WEBHOOK_SECRET),
     )
 
     assert response.status_code == 200
