@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "delegation",
     "notifications",
     "tickets",
+    "api",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -100,6 +101,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "csp",
+    "ninja",
 ]
 
 MIDDLEWARE = [
@@ -268,6 +270,8 @@ RELEASE_LINK_DAYS = env_int("RELEASE_LINK_DAYS", 14)
 MAX_REQUESTS_PER_CARETAKER_PER_DAY = env_int("MAX_REQUESTS_PER_CARETAKER_PER_DAY", 20)
 MAX_PENDING_REQUESTS_PER_PROJECT = env_int("MAX_PENDING_REQUESTS_PER_PROJECT", 10)
 MAX_RELEASES_PER_OWNER_PER_DAY = env_int("MAX_RELEASES_PER_OWNER_PER_DAY", 50)
+# Partner API: requests per token and period ("600/10m": 600 per ten minutes), counted in the cache.
+API_RATE_PER_TOKEN = env_str("API_RATE_PER_TOKEN", "600/10m")
 
 SUPPORT_EMAIL = env_str("SUPPORT_EMAIL", "support@localhost")
 TICKET_ATTACHMENT_MAX_BYTES = env_int("TICKET_ATTACHMENT_MAX_BYTES", 5 * 1024 * 1024)

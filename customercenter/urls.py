@@ -28,6 +28,7 @@ urlpatterns = [
     path("", include("projects.urls")),
     path("", include("notifications.urls")),
     path("", include("tickets.urls")),
+    path("", include("api.urls")),
     path("anymail/", include("anymail.urls")),
     path("admin/", admin.site.urls),
 ]
