@@ -2,7 +2,7 @@
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Router, Status
 from ninja.pagination import CursorPagination, paginate
 
 from api.auth import change, customer
@@ -38,7 +38,7 @@ def create_request(request: HttpRequest, payload: ManagementRequestIn):
         form = ManagementRequestForm({"number": payload.project}, caretaker=me)
         if not form.is_valid():
             raise form_errors(form, rename={"number": "project"})
-        return 201, services.request_management(caretaker=me, project=form.project)
+        return Status(201, services.request_management(caretaker=me, project=form.project))
 
 
 @router.post("/management-requests/{int:request_id}/accept", summary="Antrag annehmen")

@@ -7,7 +7,7 @@ from django.db import IntegrityError
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router
+from ninja import Router, Status
 from ninja.pagination import CursorPagination, paginate
 
 from api.auth import change, customer
@@ -112,7 +112,7 @@ def create_database(request: HttpRequest, number: str, payload: DatabaseIn):
             database, password = services.create_database(access=access, name=form.database_name())
         except IntegrityError:
             raise ApiError(409, "conflict", _("Diese Datenbank gibt es schon.")) from None
-    return 201, {"name": database.name, "password": password}
+    return Status(201, {"name": database.name, "password": password})
 
 
 def _database(access: ProjectAccess, name: str) -> Database:
@@ -127,7 +127,7 @@ def delete_database(request: HttpRequest, number: str, name: str):
     with change(request):
         access = project_or_404(request, number)
         services.delete_database(access=access, database=_database(access, name))
-    return 204, None
+    return Status(204, None)
 
 
 @router.post(

@@ -3,7 +3,7 @@
 from allauth.mfa.models import Authenticator
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Router, Status
 from ninja.pagination import CursorPagination, paginate
 
 from api.auth import change, customer
@@ -48,7 +48,7 @@ def create_release(request: HttpRequest, payload: ReleaseIn):
             scope=form.cleaned_data["scope"],
             require_mfa=form.cleaned_data["require_mfa"],
         )
-    return 201, release
+    return Status(201, release)
 
 
 @router.post("/releases/{int:release_id}/withdraw", response=ReleaseOut, summary="Freigabe zurückziehen")
