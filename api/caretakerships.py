@@ -46,9 +46,7 @@ def _mine(request: HttpRequest, caretakership_id: int) -> Caretakership:
     return care
 
 
-@router.patch(
-    "/caretakerships/{int:caretakership_id}", response=CaretakershipOut, summary="Ablaufdatum oder Umfang ändern"
-)
+@router.patch("/caretakerships/{caretakership_id}", response=CaretakershipOut, summary="Ablaufdatum oder Umfang ändern")
 def change_caretakership(request: HttpRequest, caretakership_id: int, payload: CaretakershipChangeIn):
     """The owner's change: `expires_on` (null: no expiry) and/or `scope`; fields left out stay."""
     given = payload.model_fields_set
@@ -72,7 +70,7 @@ def _owned(owner, caretakership_id: int) -> Caretakership:
     )
 
 
-@router.post("/caretakerships/{int:caretakership_id}/end", response=CaretakershipOut, summary="Betreuung beenden")
+@router.post("/caretakerships/{caretakership_id}/end", response=CaretakershipOut, summary="Betreuung beenden")
 def end_caretakership(request: HttpRequest, caretakership_id: int):
     """The owner revokes (Widerrufen), the caretaker gives the project back (Betreuung beenden)."""
     with change(request) as me:

@@ -120,11 +120,13 @@ def install(api: NinjaAPI) -> None:
         message = _("Zu viele Anfragen mit diesem Token. Bitte warte %(n)s Sekunden.") % {"n": seconds}
         return _response(api, request, ApiError(429, "rate_limited", message))
 
+    @api.exception_handler(RequestDataTooBig)
+    def too_big(request, exc):
+        return _response(api, request, ApiError(413, "body_too_large", _("Die Anfrage ist zu groß.")))
+
     @api.exception_handler(HttpError)
     def http_error(request, exc: HttpError):
-        # ninja reads the body inside its own error handling; its cause says what went wrong.
-        if isinstance(exc.__cause__, RequestDataTooBig):
-            return _response(api, request, ApiError(413, "body_too_large", _("Die Anfrage ist zu groß.")))
+        # ninja answers a body it cannot parse with a 400 of its own.
         if exc.status_code == 400:
             message = _("Der Inhalt der Anfrage ist kein gültiges JSON.")
             return _response(api, request, ApiError(400, "malformed_json", message))

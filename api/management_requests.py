@@ -41,7 +41,7 @@ def create_request(request: HttpRequest, payload: ManagementRequestIn):
         return Status(201, services.request_management(caretaker=me, project=form.project))
 
 
-@router.post("/management-requests/{int:request_id}/accept", summary="Antrag annehmen")
+@router.post("/management-requests/{request_id}/accept", summary="Antrag annehmen")
 def accept_request(request: HttpRequest, request_id: int, payload: AcceptIn) -> dict:
     with change(request) as me:
         form = AcceptRequestForm(expiry_data(payload))
@@ -56,15 +56,13 @@ def accept_request(request: HttpRequest, request_id: int, payload: AcceptIn) -> 
     return {"caretakership": caretakership.pk}
 
 
-@router.post("/management-requests/{int:request_id}/decline", response=ManagementRequestOut, summary="Antrag ablehnen")
+@router.post("/management-requests/{request_id}/decline", response=ManagementRequestOut, summary="Antrag ablehnen")
 def decline_request(request: HttpRequest, request_id: int):
     with change(request) as me:
         return services.decline_request(owner=me, request_id=request_id)
 
 
-@router.post(
-    "/management-requests/{int:request_id}/withdraw", response=ManagementRequestOut, summary="Antrag zurückziehen"
-)
+@router.post("/management-requests/{request_id}/withdraw", response=ManagementRequestOut, summary="Antrag zurückziehen")
 def withdraw_request(request: HttpRequest, request_id: int):
     with change(request) as me:
         return services.withdraw_request(caretaker=me, request_id=request_id)

@@ -51,13 +51,13 @@ def create_release(request: HttpRequest, payload: ReleaseIn):
     return Status(201, release)
 
 
-@router.post("/releases/{int:release_id}/withdraw", response=ReleaseOut, summary="Freigabe zurückziehen")
+@router.post("/releases/{release_id}/withdraw", response=ReleaseOut, summary="Freigabe zurückziehen")
 def withdraw_release(request: HttpRequest, release_id: int):
     with change(request) as me:
         return services.withdraw_release(owner=me, pk=release_id)
 
 
-@router.post("/releases/{int:release_id}/resend", response=ReleaseOut, summary="Freigabe erneut senden")
+@router.post("/releases/{release_id}/resend", response=ReleaseOut, summary="Freigabe erneut senden")
 def resend_release(request: HttpRequest, release_id: int):
     """A new link by e-mail; the old one stops working at once."""
     with change(request) as me:
@@ -65,7 +65,7 @@ def resend_release(request: HttpRequest, release_id: int):
         return outgoing_releases(me).select_related("owner").get(pk=release_id)
 
 
-@router.post("/releases/{int:release_id}/accept", summary="Freigabe annehmen")
+@router.post("/releases/{release_id}/accept", summary="Freigabe annehmen")
 def accept_release(request: HttpRequest, release_id: int) -> dict:
     """Only a release sent to a verified address of the token's account."""
     with change(request) as me:
@@ -74,7 +74,7 @@ def accept_release(request: HttpRequest, release_id: int) -> dict:
     return {"caretakerships": [care.pk for care in caretakerships]}
 
 
-@router.post("/releases/{int:release_id}/decline", response=ReleaseOut, summary="Freigabe ablehnen")
+@router.post("/releases/{release_id}/decline", response=ReleaseOut, summary="Freigabe ablehnen")
 def decline_release(request: HttpRequest, release_id: int):
     with change(request) as me:
         return services.decline_release(customer=me, pk=release_id)
