@@ -3,6 +3,7 @@ either side ends one."""
 
 from datetime import date, datetime, time
 
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
@@ -56,11 +57,13 @@ def change_caretakership(request: HttpRequest, caretakership_id: int, payload: C
         for form in (expiry, scope):
             if not form.is_valid():
                 raise form_errors(form)
-        if "expires_on" in given:
-            expires_at = expiry_from_last_day(expiry.cleaned_data["expires_on"])
-            services.change_expiry(owner=me, caretakership_id=caretakership_id, expires_at=expires_at)
-        if "scope" in given and payload.scope is not None:
-            services.change_scope(owner=me, caretakership_id=caretakership_id, scope=scope.cleaned_data["scope"])
+        # Both changes or neither.
+        with transaction.atomic():
+            if "expires_on" in given:
+                expires_at = expiry_from_last_day(expiry.cleaned_data["expires_on"])
+                services.change_expiry(owner=me, caretakership_id=caretakership_id, expires_at=expires_at)
+            if "scope" in given and payload.scope is not None:
+                services.change_scope(owner=me, caretakership_id=caretakership_id, scope=scope.cleaned_data["scope"])
         return _owned(me, caretakership_id)
 
 

@@ -16,6 +16,7 @@ from api.schemas import (
     DatabaseIn,
     DatabaseOut,
     DatabasePasswordOut,
+    DomainIn,
     DomainOut,
     DomainTargetIn,
     HistoryOut,
@@ -28,8 +29,8 @@ from api.schemas import (
 from delegation.access import ProjectAccess, accessible_projects, caretakerships_of, project_access
 from delegation.models import Caretakership
 from projects import services
-from projects.forms import DatabaseCreateForm, DomainTargetForm, PhpVersionForm
-from projects.models import Database, Project
+from projects.forms import DatabaseCreateForm, DomainAddForm, DomainTargetForm, PhpVersionForm
+from projects.models import Database, Domain, Project
 from projects.numbers import PROJECT_NUMBER_RE, normalise_number
 from projects.queries import matching
 
@@ -148,13 +149,40 @@ def list_domains(request: HttpRequest, number: str):
     return list(project_or_404(request, number).project.domains.all())
 
 
+@router.post("/projects/{number}/domains", response={201: DomainOut}, summary="Domain hinzufügen")
+def add_domain(request: HttpRequest, number: str, payload: DomainIn):
+    with change(request):
+        access = project_or_404(request, number)
+        form = DomainAddForm(payload.dict(), project=access.project)
+        if not form.is_valid():
+            raise form_errors(form)
+        try:
+            domain = services.add_domain(access=access, **form.cleaned_data)
+        except IntegrityError:
+            raise ApiError(409, "conflict", _("Diese Domain ist bereits einem Projekt zugeordnet.")) from None
+    return Status(201, domain)
+
+
+def _domain(access: ProjectAccess, name: str) -> Domain:
+    domain = access.project.domains.filter(name=name.lower()).first() if "\x00" not in name else None
+    if domain is None:
+        raise not_found(_("Diese Domain gibt es in diesem Projekt nicht."))
+    return domain
+
+
+@router.delete("/projects/{number}/domains/{name}", response={204: None}, summary="Domain entfernen")
+def remove_domain(request: HttpRequest, number: str, name: str):
+    with change(request):
+        access = project_or_404(request, number)
+        services.remove_domain(access=access, domain=_domain(access, name))
+    return Status(204, None)
+
+
 @router.put("/projects/{number}/domains/{name}/target", response=DomainOut, summary="Ziel einer Domain ändern")
 def set_domain_target(request: HttpRequest, number: str, name: str, payload: DomainTargetIn):
     with change(request):
         access = project_or_404(request, number)
-        domain = access.project.domains.filter(name=name.lower()).first() if "\x00" not in name else None
-        if domain is None:
-            raise not_found(_("Diese Domain gibt es in diesem Projekt nicht."))
+        domain = _domain(access, name)
         form = DomainTargetForm(payload.dict())
         if not form.is_valid():
             raise form_errors(form)

@@ -122,8 +122,12 @@ class DomainOut(Schema):
 
 
 class DomainTargetIn(Input):
-    target_kind: Text
+    target_kind: Text = Field(description="`path` (a directory in the webspace) or `redirect` (an https:// address).")
     target: Text
+
+
+class DomainIn(DomainTargetIn):
+    name: Text
 
 
 class HistoryOut(Schema):

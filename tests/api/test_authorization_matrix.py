@@ -102,6 +102,12 @@ MATRIX: dict[tuple[str, str], Op] = {
         CHANGE, params=lambda w: {**P12345, "name": "p12345_shop"}
     ),
     ("GET", "/projects/{number}/domains"): read(ACCESS, params=lambda w: P12345),
+    ("POST", "/projects/{number}/domains"): write(
+        CHANGE, {"name": "neu.de", "target_kind": "path", "target": "/"}, lambda w: P12345
+    ),
+    ("DELETE", "/projects/{number}/domains/{name}"): write(
+        CHANGE, params=lambda w: {**P12345, "name": "sonnenschein.de"}
+    ),
     ("PUT", "/projects/{number}/domains/{name}/target"): write(
         CHANGE, {"target_kind": "path", "target": "/shop"}, lambda w: {**P12345, "name": "sonnenschein.de"}
     ),
@@ -142,6 +148,12 @@ def schema_operations() -> set[tuple[str, str]]:
 
 def test_every_operation_is_in_the_matrix():
     assert schema_operations() == set(MATRIX)
+
+
+def test_no_operation_reaches_orders_contract_data_or_invoices():
+    """Paid orders, contract data and invoices stay with the owner's browser session."""
+    words = ("order", "bestell", "invoice", "rechnung", "contract", "vertrag", "ssl", "register", "tariff")
+    assert not [path for _method, path in schema_operations() if any(word in path.lower() for word in words)]
 
 
 MODELS = ["projects.Project", "projects.Database", "projects.Domain", "projects.AuditEntry"]

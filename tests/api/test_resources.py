@@ -144,6 +144,20 @@ def test_domain_target_changes(owner, project):
     assert bad.status_code == 422 and bad.json_body["errors"][0]["code"] == "outside_webspace"
 
 
+def test_domains_are_added_and_removed(project, caretaker, caretakership):
+    client = token_client(caretaker)
+    added = client.post("/projects/p12345/domains", {"name": "Shop.DE", "target_kind": "path", "target": "shop"})
+    assert added.status_code == 201
+    assert added.json_body == {"name": "shop.de", "target_kind": "path", "target": "/shop"}
+    taken = client.post("/projects/p12345/domains", {"name": "shop.de", "target_kind": "path", "target": "/"})
+    assert taken.status_code == 422 and taken.json_body["errors"][0]["code"] == "duplicate"
+    assert client.delete("/projects/p12345/domains/shop.de").status_code == 204
+    assert list(AuditEntry.objects.values_list("action", flat=True).order_by("pk")) == [
+        "domain.added",
+        "domain.removed",
+    ]
+
+
 def test_caretaker_cannot_read_the_history(project, caretaker, caretakership):
     response = token_client(caretaker).get("/projects/p12345/history")
     assert response.status_code == 403
