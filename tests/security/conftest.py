@@ -19,6 +19,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
+from api.models import AccessToken
+from api.tokens import create_token
 from customercenter.models import Customer
 from delegation import services as delegation
 from delegation.access import ProjectAccess
@@ -71,6 +73,7 @@ class World:
     token: str
     ticket: Ticket
     attachment: Attachment
+    access_token: AccessToken
     customers: dict[str, Customer]
     clients: dict[str, Client]
 
@@ -170,6 +173,7 @@ def world(owner, project, caretaker, outsider, staff) -> World:
         token=token,
         ticket=ticket,
         attachment=attachment,
+        access_token=create_token(customer=owner, name="Skript", scope="write", expires_at=None)[0],
         customers=customers,
         clients=clients,
     )
