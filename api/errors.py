@@ -73,8 +73,8 @@ def _field_error(error: dict, messages: dict[str, str]) -> dict:
         message = _("Unbekannter Wert; erlaubt sind: %(expected)s.") % {"expected": context.get("expected", "")}
     elif kind == "string_too_long":
         message = _("Höchstens %(n)s Zeichen.") % {"n": context.get("max_length")}
-    elif kind == "string_too_short":
-        message = _("Dieses Feld darf nicht leer sein.")
+    elif kind == "too_long":
+        message = _("Höchstens %(n)s Einträge.") % {"n": context.get("max_length")}
     elif kind in {"greater_than_equal", "less_than_equal"}:
         message = _("Dieser Wert liegt außerhalb des erlaubten Bereichs.")
     else:

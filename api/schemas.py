@@ -163,7 +163,7 @@ class AcceptIn(Input):
 
 class ReleaseIn(Input):
     email: Text
-    projects: list[Text] = Field(min_length=1, max_length=500)
+    projects: list[Text] = Field(max_length=500, description="p-numbers of own projects.")
     expires_on: date | None = None
     scope: Scope = Scope.TECHNICAL
     require_mfa: bool = False

@@ -142,6 +142,14 @@ def test_errors_speak_the_language_of_accept_language(owner, project):
     assert english.json_body["errors"][0]["message"] == "Enter a valid email address."
 
 
+def test_release_needs_a_project_and_not_too_many(owner, project):
+    client = token_client(owner)
+    none = client.post("/releases", {"email": "x@example.com", "projects": []})
+    assert none.json_body["errors"][0]["message"] == "Bitte mindestens ein Projekt auswählen."
+    many = client.post("/releases", {"email": "x@example.com", "projects": ["p1"] * 501})
+    assert many.json_body["errors"][0]["message"] == "Höchstens 500 Einträge."
+
+
 def test_server_numbers_are_explained(caretaker, world):
     response = token_client(caretaker).post("/management-requests", {"project": "S5000"})
     assert "Server können nicht betreut werden" in response.json_body["errors"][0]["message"]
