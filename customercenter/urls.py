@@ -34,5 +34,6 @@ urlpatterns = [
     path("", include("notifications.urls")),
     path("", include("tickets.urls")),
     *webhooks.urlpatterns(),
+    path("", include("api.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -160,6 +160,7 @@ class AuditEntryAdmin(admin.ModelAdmin):
         "new_value",
         "role",
         "actor",
+        "via_token",
     ]
     list_filter = ["role", "action"]
     search_fields = ["project__number", "=actor__number", "actor__user__email", "subject"]

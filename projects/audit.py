@@ -2,8 +2,33 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from customercenter.models import Customer, User
 from projects.models import ACTION_LABELS, AuditEntry, Project
+
+# The API token a change is made through, and whose it is. The services write history for the
+# browser and the API alike; how a change arrived belongs to the request, so the API states it
+# once around the service call instead of every service taking it as an argument.
+_via_token: ContextVar[tuple[Customer, str] | None] = ContextVar("via_token", default=None)
+
+
+@contextmanager
+def via_token(customer: Customer, name: str) -> Iterator[None]:
+    """The history rows written inside that name `customer` as the actor say it acted through its
+    API token `name` (rows of the other side, written by the same change, stay as they are)."""
+    reset = _via_token.set((customer, name))
+    try:
+        yield
+    finally:
+        _via_token.reset(reset)
+
+
+def _via(actor: Customer | None) -> str:
+    token = _via_token.get()
+    return token[1] if token is not None and actor is not None and actor.pk == token[0].pk else ""
 
 
 def record(
@@ -25,6 +50,7 @@ def record(
         action=action,
         actor=actor,
         actor_user=actor_user if actor_user is not None else getattr(actor, "user", None),
+        via_token=_via(actor),
         subject=str(subject)[:255],
         old_value=str(old)[:500],
         new_value=str(new)[:500],

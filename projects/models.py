@@ -219,6 +219,8 @@ class AuditEntry(models.Model):
     subject = models.CharField(_("Gegenstand"), max_length=255, blank=True)
     old_value = models.CharField(_("alt"), max_length=500, blank=True)
     new_value = models.CharField(_("neu"), max_length=500, blank=True)
+    # The name of the API token the change was made through; empty for the browser.
+    via_token = models.CharField(_("über API-Token"), max_length=100, blank=True)
     created_at = models.DateTimeField(_("Zeitpunkt"), default=timezone.now, db_index=True)
 
     class Meta:

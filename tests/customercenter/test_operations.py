@@ -178,6 +178,16 @@ def test_a_price_with_a_decimal_comma_stops_the_start():
     assert "SSL_CERTIFICATE_PRICE must be a price in euros" in result.stderr
 
 
+@pytest.mark.parametrize("raw", ["600", "600/10x", "0/10m", "viele/m", "600/0m"])
+def test_a_malformed_api_rate_stops_the_start(raw):
+    result = run_python(
+        "-c", "import customercenter.settings", env=clean_env(DJANGO_TESTING="false", API_RATE_PER_TOKEN=raw)
+    )
+
+    assert result.returncode != 0
+    assert "API_RATE_PER_TOKEN must be requests/period" in result.stderr
+
+
 def test_web_server_without_secret_key_refuses_to_start():
     result = run_python("-c", "import customercenter.wsgi", env=clean_env(DJANGO_TESTING="false"))
 

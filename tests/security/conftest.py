@@ -22,6 +22,8 @@ from django.test import Client, override_settings
 from django.urls import clear_url_caches
 from django.utils import timezone
 
+from api.models import AccessToken
+from api.tokens import create_token
 from customercenter.models import Customer
 from delegation import services as delegation
 from delegation.access import ProjectAccess
@@ -97,6 +99,7 @@ class World:
     token: str
     ticket: Ticket
     attachment: Attachment
+    access_token: AccessToken
     customers: dict[str, Customer]
     clients: dict[str, Client]
 
@@ -196,6 +199,7 @@ def world(owner, project, caretaker, outsider, staff) -> World:
         token=token,
         ticket=ticket,
         attachment=attachment,
+        access_token=create_token(customer=owner, name="Skript", scope="write", expires_at=None)[0],
         customers=customers,
         clients=clients,
     )

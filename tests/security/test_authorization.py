@@ -126,6 +126,16 @@ EXPECTED: dict[str, dict[str, str]] = {
     "tickets:close": {"GET": ALL_405, "POST": "login 302 302 302 302 404 404 404 404 403"},
     "tickets:reopen": {"GET": ALL_405, "POST": "login 302 302 302 302 404 404 404 404 403"},
     "tickets:attachment": {"GET": "login 200 200 200 200 404 404 404 404 403", "POST": ALL_405},
+    # API tokens: creating one first asks to re-authenticate (the redirect); only its account revokes one.
+    "api_tokens:list": {"GET": "login 200 200 200 200 200 200 200 200 403", "POST": ALL_405},
+    "api_tokens:new": {
+        "GET": "login 302 302 302 302 302 302 302 302 403",
+        "POST": "login 302 302 302 302 302 302 302 302 403",
+    },
+    "api_tokens:revoke": {
+        "GET": "login 200 404 404 404 404 404 404 404 403",
+        "POST": "login 302 404 404 404 404 404 404 404 403",
+    },
     # The admin is for staff only.
     "admin:index": {
         "GET": " ".join(["admin-login"] * (len(PERSONAS) - 1) + ["200"]),
@@ -135,7 +145,9 @@ EXPECTED: dict[str, dict[str, str]] = {
 
 # Third-party URLs with their own tests and access rules: allauth's account pages, anymail's
 # webhooks (see test_faults.py) and the admin's model pages (staff only; the admin's own checks).
-EXCLUDED_NAMESPACES = ("admin:", "anymail:")
+# The partner API answers tokens, not sessions: its own matrix, from its OpenAPI schema, is in
+# tests/api/test_authorization_matrix.py.
+EXCLUDED_NAMESPACES = ("admin:", "anymail:", "api:")
 EXCLUDED_MODULES = ("allauth.",)
 INCLUDED_ANYWAY = {"admin:index"}
 
@@ -197,6 +209,7 @@ def url_kwargs(name: str, w: World) -> dict:
         "tickets:close": {"pk": w.ticket.pk},
         "tickets:reopen": {"pk": w.ticket.pk},
         "tickets:attachment": {"pk": w.attachment.pk},
+        "api_tokens:revoke": {"pk": w.access_token.pk},
     }.get(name, {})
 
 
@@ -265,7 +278,7 @@ def test_every_url_has_a_row():
 
 def test_the_matrix_covers_what_the_readme_says():
     requests = len(URLS) * 2 * len(PERSONAS)
-    assert (len(URLS), len(PERSONAS), requests) == (46, 10, 920)
+    assert (len(URLS), len(PERSONAS), requests) == (49, 10, 980)
 
 
 # --- Owner-only actions, posted by hand (ASVS 8.2.1, 8.3.1) -----------------------------------

@@ -1,0 +1,83 @@
+"""Caretakerships (Betreuung): as owner and as caretaker; the owner changes expiry and scope,
+either side ends one."""
+
+from datetime import date, datetime, time
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Router
+from ninja.pagination import CursorPagination, paginate
+
+from api.auth import change, customer
+from api.errors import form_errors, not_found
+from api.schemas import CaretakershipChangeIn, CaretakershipOut, Role
+from delegation import services
+from delegation.expiry import expiry_from_last_day
+from delegation.forms import ExpiryForm, ScopeForm
+from delegation.models import Caretakership
+from delegation.queries import cared_for, released
+
+router = Router(tags=["Betreuungen"])
+
+
+@router.get("/caretakerships", response=list[CaretakershipOut], summary="Betreuungen")
+@paginate(CursorPagination, ordering=("pk",), page_size=50, max_page_size=200)
+def list_caretakerships(
+    request: HttpRequest, role: Role = Role.CARETAKER, ending_before: date | None = None
+) -> QuerySet:
+    """`caretaker`: the projects I care for (Betreute Projekte); `owner`: who cares for mine
+    (Freigegebene Projekte). `ending_before` keeps those whose last day is before that date."""
+    me = customer(request)
+    rows = released(me) if role == Role.OWNER else cared_for(me)
+    if ending_before is not None:
+        # The last day is before that date: access ends by the start of it.
+        rows = rows.filter(expires_at__lte=timezone.make_aware(datetime.combine(ending_before, time.min)))
+    return rows.select_related("project__owner", "caretaker")
+
+
+def _mine(request: HttpRequest, caretakership_id: int) -> Caretakership:
+    care = (
+        Caretakership.objects.active().select_related("project__owner", "caretaker").filter(pk=caretakership_id).first()
+    )
+    me = customer(request)
+    if care is None or me.pk not in {care.project.owner_id, care.caretaker_id}:
+        raise not_found()
+    return care
+
+
+@router.patch("/caretakerships/{caretakership_id}", response=CaretakershipOut, summary="Ablaufdatum oder Umfang ändern")
+def change_caretakership(request: HttpRequest, caretakership_id: int, payload: CaretakershipChangeIn):
+    """The owner's change: `expires_on` (null: no expiry) and/or `scope`; fields left out stay."""
+    given = payload.model_fields_set
+    with change(request) as me:
+        expiry = ExpiryForm({"expires_on": payload.expires_on.isoformat() if payload.expires_on else ""})
+        scope = ScopeForm({"scope": payload.scope.value if payload.scope else ""})
+        for form in (expiry, scope):
+            if not form.is_valid():
+                raise form_errors(form)
+        # Both changes or neither.
+        with transaction.atomic():
+            if "expires_on" in given:
+                expires_at = expiry_from_last_day(expiry.cleaned_data["expires_on"])
+                services.change_expiry(owner=me, caretakership_id=caretakership_id, expires_at=expires_at)
+            if "scope" in given and payload.scope is not None:
+                services.change_scope(owner=me, caretakership_id=caretakership_id, scope=scope.cleaned_data["scope"])
+        return _owned(me, caretakership_id)
+
+
+def _owned(owner, caretakership_id: int) -> Caretakership:
+    return Caretakership.objects.select_related("project__owner", "caretaker").get(
+        pk=caretakership_id, project__owner=owner
+    )
+
+
+@router.post("/caretakerships/{caretakership_id}/end", response=CaretakershipOut, summary="Betreuung beenden")
+def end_caretakership(request: HttpRequest, caretakership_id: int):
+    """The owner revokes (Widerrufen), the caretaker gives the project back (Betreuung beenden)."""
+    with change(request) as me:
+        care = _mine(request, caretakership_id)
+        if care.project.owner_id == me.pk:
+            return services.revoke_caretakership(owner=me, caretakership_id=care.pk)
+        return services.end_caretakership(caretaker=me, caretakership_id=care.pk)

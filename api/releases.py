@@ -1,0 +1,80 @@
+"""Project releases (Projektfreigabe): the owner invites by e-mail; the invited account answers."""
+
+from allauth.mfa.models import Authenticator
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from ninja import Router, Status
+from ninja.pagination import CursorPagination, paginate
+
+from api.auth import change, customer
+from api.errors import form_errors
+from api.schemas import Direction, ReleaseIn, ReleaseOut
+from delegation import services
+from delegation.expiry import expiry_from_last_day
+from delegation.forms import ReleaseForm
+from delegation.queries import incoming_releases, outgoing_releases
+from projects.numbers import normalise_number
+
+router = Router(tags=["Projektfreigaben"])
+
+
+@router.get("/releases", response=list[ReleaseOut], summary="Offene Projektfreigaben")
+@paginate(CursorPagination, ordering=("-pk",), page_size=50, max_page_size=200)
+def list_releases(request: HttpRequest, direction: Direction = Direction.OUTGOING) -> QuerySet:
+    """`outgoing`: my releases that wait for the caretaker; `incoming`: releases sent to my verified address."""
+    me = customer(request)
+    rows = outgoing_releases(me) if direction == Direction.OUTGOING else incoming_releases(me)
+    return rows.select_related("owner").prefetch_related("projects")
+
+
+@router.post("/releases", response={201: ReleaseOut}, summary="Projekte freigeben")
+def create_release(request: HttpRequest, payload: ReleaseIn):
+    with change(request) as me:
+        data = {
+            "email": payload.email,
+            "projects": [normalise_number(number) for number in payload.projects],
+            "expires_on": payload.expires_on.isoformat() if payload.expires_on else "",
+            "scope": payload.scope.value,
+            "require_mfa": payload.require_mfa,
+        }
+        form = ReleaseForm(data, owner=me)
+        if not form.is_valid():
+            raise form_errors(form)
+        release, _token = services.create_release(
+            owner=me,
+            email=form.cleaned_data["email"],
+            projects=form.cleaned_data["projects"],
+            access_expires_at=expiry_from_last_day(form.cleaned_data["expires_on"]),
+            scope=form.cleaned_data["scope"],
+            require_mfa=form.cleaned_data["require_mfa"],
+        )
+    return Status(201, release)
+
+
+@router.post("/releases/{release_id}/withdraw", response=ReleaseOut, summary="Freigabe zurückziehen")
+def withdraw_release(request: HttpRequest, release_id: int):
+    with change(request) as me:
+        return services.withdraw_release(owner=me, pk=release_id)
+
+
+@router.post("/releases/{release_id}/resend", response=ReleaseOut, summary="Freigabe erneut senden")
+def resend_release(request: HttpRequest, release_id: int):
+    """A new link by e-mail; the old one stops working at once."""
+    with change(request) as me:
+        services.resend_release(owner=me, pk=release_id)
+        return outgoing_releases(me).select_related("owner").get(pk=release_id)
+
+
+@router.post("/releases/{release_id}/accept", summary="Freigabe annehmen")
+def accept_release(request: HttpRequest, release_id: int) -> dict:
+    """Only a release sent to a verified address of the token's account."""
+    with change(request) as me:
+        has_mfa = Authenticator.objects.filter(user=me.user, type=Authenticator.Type.TOTP).exists()
+        caretakerships = services.accept_release(customer=me, pk=release_id, has_mfa=has_mfa)
+    return {"caretakerships": [care.pk for care in caretakerships]}
+
+
+@router.post("/releases/{release_id}/decline", response=ReleaseOut, summary="Freigabe ablehnen")
+def decline_release(request: HttpRequest, release_id: int):
+    with change(request) as me:
+        return services.decline_release(customer=me, pk=release_id)

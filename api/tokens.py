@@ -1,0 +1,50 @@
+"""Create, use and revoke personal access tokens."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from api.models import SHOWN_LENGTH, TOKEN_PREFIX, AccessToken, hash_token
+from customercenter.models import Customer
+
+# Last use is written at most this often per token, not on every request of a busy script.
+LAST_USED_PRECISION = timedelta(minutes=1)
+
+
+@transaction.atomic
+def create_token(*, customer: Customer, name: str, scope: str, expires_at: datetime | None) -> tuple[AccessToken, str]:
+    """A new token and its secret, which is shown once and stored only as a hash."""
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = AccessToken.objects.create(
+        customer=customer,
+        name=name,
+        scope=scope,
+        expires_at=expires_at,
+        shown_part=secret[:SHOWN_LENGTH],
+        token_hash=hash_token(secret),
+    )
+    return token, secret
+
+
+def revoke_token(token: AccessToken) -> bool:
+    """Revoke a token; it stops working on its next request. False if it already was."""
+    return bool(AccessToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now()))
+
+
+def token_for(secret: str, *, address: str | None) -> AccessToken | None:
+    """The usable token behind `secret` of an account that may still sign in, or None; notes its use."""
+    if not secret.startswith(TOKEN_PREFIX):
+        return None
+    token = AccessToken.objects.usable().select_related("customer__user").filter(token_hash=hash_token(secret)).first()
+    if token is None or not token.customer.is_active_customer:
+        return None
+    now = timezone.now()
+    stale = token.last_used_at is None or now - token.last_used_at >= LAST_USED_PRECISION
+    if stale or token.last_used_from != address:
+        AccessToken.objects.filter(pk=token.pk).update(last_used_at=now, last_used_from=address)
+        token.last_used_at, token.last_used_from = now, address
+    return token

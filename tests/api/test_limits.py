@@ -1,0 +1,83 @@
+"""Throttling per token, the cost of paging through many projects, and the docs under the CSP."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.contrib.staticfiles import finders
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from api.api import api
+from customercenter.models import Customer
+from delegation.models import Caretakership
+from projects.models import AuditEntry, Project
+from tests.api.conftest import token_client
+from tests.factories import CustomerFactory
+
+
+@pytest.fixture
+def few_requests(monkeypatch):
+    """Three requests per token instead of 600, so the limit is reached quickly."""
+    throttle = api.throttle
+    monkeypatch.setattr(throttle, "num_requests", 3)
+    return throttle
+
+
+def test_default_limit_is_600_per_ten_minutes():
+    assert (api.throttle.num_requests, api.throttle.duration) == (600, 600)
+
+
+def test_token_over_its_limit_gets_429_with_retry_after(owner, project, few_requests):
+    client = token_client(owner)
+    for _ in range(3):
+        assert client.get("/projects").status_code == 200
+    response = client.put("/projects/p12345/php-version", {"version": "8.4"})
+    assert response.status_code == 429
+    assert response.json_body["code"] == "rate_limited"
+    assert 0 < int(response["Retry-After"]) <= 600
+    assert not AuditEntry.objects.exists()
+    assert token_client(owner, name="zweites").get("/projects").status_code == 200
+
+
+def test_paging_2000_cared_for_projects_costs_the_same_per_page(db):
+    caretaker = CustomerFactory(kind=Customer.Kind.PARTNER)
+    owners = [CustomerFactory() for _ in range(20)]
+    projects = Project.objects.bulk_create(
+        Project(number=f"p{200000 + n}", name=f"Shop {n}", owner=owners[n % 20], tariff="plus", php_version="8.3")
+        for n in range(2000)
+    )
+    Caretakership.objects.bulk_create(
+        Caretakership(project=project, caretaker=caretaker, source="release", owner_number=project.owner.number)
+        for project in projects
+    )
+    client = token_client(caretaker)
+    client.get("/projects")  # notes the token's first use
+    path, pages, costs = "/projects?page_size=200", 0, []
+    while path:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(path)
+        pages += 1
+        costs.append(len(queries))
+        assert len(response.json_body["results"]) == 200
+        following = response.json_body["next"]
+        path = following.split("/api/v1")[1] if following else None
+    assert pages == 10
+    assert set(costs) == {3}, costs
+
+
+def test_docs_load_only_own_assets_under_the_csp(db):
+    response = Client().get("/api/v1/docs")
+    assert response.status_code == 200
+    html = response.content.decode()
+    sources = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert sources and all(source.startswith("/static/") for source in sources), sources
+    assert all(finders.find(source.removeprefix("/static/")) for source in sources)
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "unsafe" not in policy
+    # The one inline script element holds data, not code.
+    assert re.findall(r"<script(?![^>]*\bsrc=)([^>]*)>", html) == [' type="application/json" id="swagger-settings"']
+    schema = Client().get("/api/v1/openapi.json").json()
+    assert schema["components"]["securitySchemes"] == {"TokenAuth": {"type": "http", "scheme": "bearer"}}
