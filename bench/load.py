@@ -139,21 +139,25 @@ def cpu_seconds(pids: list[int]) -> dict[int, float]:
     return seconds
 
 
-def cookie_header(cookies: dict[str, str]) -> str:
-    return "; ".join(f"{name}={value}" for name, value in cookies.items())
+def request_headers(page: dict, cookies: dict[str, str]) -> dict[str, str]:
+    """The headers of a page's requests: its signed-in cookies, and its own (an API token)."""
+    headers = dict(page.get("headers", {}))
+    if cookies:
+        headers["Cookie"] = "; ".join(f"{name}={value}" for name, value in cookies.items())
+    return headers
 
 
-def get(port: int, path: str, cookies: dict[str, str]) -> tuple[int, bytes]:
+def get(port: int, path: str, headers: dict[str, str]) -> tuple[int, bytes]:
     connection = http.client.HTTPConnection(HOST, port, timeout=30)
     try:
-        connection.request("GET", path, headers={"Cookie": cookie_header(cookies)} if cookies else {})
+        connection.request("GET", path, headers=headers)
         response = connection.getresponse()
         return response.status, response.read()
     finally:
         connection.close()
 
 
-def wrk(port: int, path: str, cookies: dict[str, str], seconds: int) -> dict:
+def wrk(port: int, path: str, headers: dict[str, str], seconds: int) -> dict:
     command = [
         "wrk",
         "--threads=1",
@@ -161,7 +165,7 @@ def wrk(port: int, path: str, cookies: dict[str, str], seconds: int) -> dict:
         f"--duration={seconds}s",
         "--timeout=10s",
         f"--script={ROOT / 'bench' / 'wrk_report.lua'}",
-        f"--header=Cookie: {cookie_header(cookies)}",
+        *(f"--header={name}: {value}" for name, value in headers.items()),
         f"http://{HOST}:{port}{path}",
     ]
     done = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 30, check=True)
@@ -172,7 +176,7 @@ def wrk(port: int, path: str, cookies: dict[str, str], seconds: int) -> dict:
 def slice_of(server: Server, page: dict, jar: dict[str, str], seconds: int) -> dict:
     """One wrk run of a page, with the server CPU it cost."""
     before = cpu_seconds(server.processes())
-    summary = wrk(server.port, page["path"], jar, seconds)
+    summary = wrk(server.port, page["path"], request_headers(page, jar), seconds)
     after = cpu_seconds(server.processes())
     if sum(summary["errors"].values()):
         raise SystemExit(f"{page['path']}: {summary['errors']} errors under load")
@@ -223,15 +227,15 @@ def measure(bare: dict, floor: dict, pages: list[dict], cookies: dict[str, dict[
     with running(app_server), running(bare_server):
         served = [(bare_server, bare)] + [(app_server, page) for page in [floor, *pages]]
         for server, page in served:
-            status, body = get(server.port, page["path"], cookies[page["who"]])
-            # A lost session would measure the login redirect instead of the page.
-            if status != 200 or b"Abmelden" not in body:
+            status, body = get(server.port, page["path"], request_headers(page, cookies[page["who"]]))
+            # A lost session or token would measure the login redirect or refusal instead of the page.
+            if status != 200 or (b"Abmelden" not in body and not body.startswith(b"{")):
                 raise SystemExit(f"{page['path']} answered {status} without a signed-in page")
         for server, page in served[:2]:
-            wrk(server.port, page["path"], cookies[page["who"]], WARMUP)
+            wrk(server.port, page["path"], request_headers(page, cookies[page["who"]]), WARMUP)
         for page in pages:
             jar = cookies[page["who"]]
-            wrk(app_server.port, page["path"], jar, WARMUP)
+            wrk(app_server.port, page["path"], request_headers(page, jar), WARMUP)
             load_before = load_average()
             bare_around, floor_around, slices = [], [], []
             for _ in range(ROUNDS):

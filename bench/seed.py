@@ -14,8 +14,9 @@ from allauth.account.models import EmailAddress
 from django.core.management.color import no_style
 from django.db import connection, transaction
 
+from api.models import SHOWN_LENGTH, AccessToken, hash_token
 from bench import seed_customers, seed_delegation, seed_history
-from bench.seeding import SIZES, Seeder
+from bench.seeding import AGENCY_EMAIL, API_TOKEN, SIZES, Seeder
 from customercenter.models import Customer, CustomerNumber, User
 from delegation.models import Caretakership, ManagementRequest, ProjectRelease
 from notifications.models import Notification, OutboxEmail
@@ -78,6 +79,13 @@ def seed(size_name: str) -> tuple[dict[str, int], dict[str, float]]:
             cursor.execute("SET LOCAL session_replication_role = replica")
         for step in STEPS:
             step(seeder)
+        AccessToken.objects.create(
+            customer=Customer.objects.get(user__email=AGENCY_EMAIL),
+            name="Benchmark",
+            scope=AccessToken.Scope.READ,
+            shown_part=API_TOKEN[:SHOWN_LENGTH],
+            token_hash=hash_token(API_TOKEN),
+        )
         check_foreign_keys(SEEDED)
         with connection.cursor() as cursor:
             for statement in connection.ops.sequence_reset_sql(no_style(), SEEDED):

@@ -24,6 +24,8 @@ PASSWORD = "bench-Kundencenter-2026"
 # The release link the benchmark opens as the agency (one of the agency's open releases).
 RELEASE_TOKEN = "bench-freigabe-fuer-die-agentur"
 OVERVIEW_LINK = "/vertragsdaten/technischer-betreuer/"
+# The agency's personal access token for the partner API page.
+API_TOKEN = "kcpat_bench-token-of-the-agency"
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from django.utils import timezone  # noqa: E402
 
 from bench.config import OUT  # noqa: E402
 from bench.seed import seed  # noqa: E402
-from bench.seeding import AGENCY_EMAIL, OWNER_EMAIL, RELEASE_TOKEN  # noqa: E402
+from bench.seeding import AGENCY_EMAIL, API_TOKEN, OWNER_EMAIL, RELEASE_TOKEN  # noqa: E402
 from bench.sessions import csrf_cookie, signed_in  # noqa: E402
 from customercenter.models import Customer  # noqa: E402
 from delegation.models import Caretakership  # noqa: E402
@@ -85,6 +85,13 @@ def pages() -> list[dict]:
             "path": f"/projekte/{cared.project.number}/",
         },
         {
+            "name": "api_projects",
+            "label": "API: cared-for projects (agency)",
+            "who": "api",
+            "path": "/api/v1/projects?role=caretaker",
+            "headers": {"Authorization": f"Bearer {API_TOKEN}"},
+        },
+        {
             "name": "release_link",
             "label": "Release link /freigabe/<token>/ (agency)",
             "who": "agency",
@@ -94,11 +101,23 @@ def pages() -> list[dict]:
 
 
 def cookies() -> dict[str, dict[str, str]]:
+    """Signed-in cookies of each `who`; the API is reached with a token alone."""
     csrf = csrf_cookie()
     return {
-        who: signed_in(Customer.objects.select_related("user").get(user__email=email).user, csrf)
-        for who, email in (("agency", AGENCY_EMAIL), ("owner", OWNER_EMAIL))
+        **{
+            who: signed_in(Customer.objects.select_related("user").get(user__email=email).user, csrf)
+            for who, email in (("agency", AGENCY_EMAIL), ("owner", OWNER_EMAIL))
+        },
+        "api": {},
     }
+
+
+def client_for(page: dict, jar: dict[str, dict[str, str]]) -> Client:
+    """A test client that asks for the page as its `who`: cookies, and the page's own headers."""
+    client = Client(HTTP_HOST=settings.ALLOWED_HOSTS[0], headers=page.get("headers"))
+    for name, value in jar[page["who"]].items():
+        client.cookies[name] = value
+    return client
 
 
 def step_seed(size: str) -> dict:
@@ -121,9 +140,7 @@ def step_queries(size: str) -> dict:
     jar = cookies()
     result, log = {}, {}
     for page in pages():
-        client = Client(HTTP_HOST=settings.ALLOWED_HOSTS[0])
-        for name, value in jar[page["who"]].items():
-            client.cookies[name] = value
+        client = client_for(page, jar)
         client.get(page["path"])
         with CaptureQueriesContext(connection) as queries:
             response = client.get(page["path"])
@@ -140,9 +157,7 @@ def step_breakdown() -> dict:
     """Where a page's time goes, in-process: SQL (round trips included) versus Python (mostly templates)."""
     jar, result = cookies(), {}
     for page in pages():
-        client = Client(HTTP_HOST=settings.ALLOWED_HOSTS[0])
-        for name, value in jar[page["who"]].items():
-            client.cookies[name] = value
+        client = client_for(page, jar)
         for _ in range(3):
             client.get(page["path"])
         timer = QueryTimer()
@@ -207,9 +222,7 @@ def step_costs() -> dict:
 
     def request_ms(name: str):
         page = by_name[name]
-        client = Client(HTTP_HOST=settings.ALLOWED_HOSTS[0])
-        for cookie, value in jar[page["who"]].items():
-            client.cookies[cookie] = value
+        client = client_for(page, jar)
         return lambda: client.get(page["path"])  # each call of request_ms has its own client and page
 
     def request_of(name: str):
@@ -334,9 +347,7 @@ def step_profile(name: str, repeat: str = "50") -> dict:
     from pyinstrument import Profiler
 
     page = next(page for page in pages() if page["name"] == name)
-    client = Client(HTTP_HOST=settings.ALLOWED_HOSTS[0])
-    for cookie, value in cookies()[page["who"]].items():
-        client.cookies[cookie] = value
+    client = client_for(page, cookies())
     client.get(page["path"])
     profiler = Profiler(interval=0.0002)
     with profiler:
