@@ -36,7 +36,8 @@ from projects.queries import matching
 
 router = Router(tags=["Projekte"])
 
-PAGE_SIZE = 50
+# Rows per page unless `page_size` asks for more (at most 200): as many as Projektverwaltung shows.
+PAGE_SIZE = 25
 
 
 def project_or_404(request: HttpRequest, number: str) -> ProjectAccess:
@@ -186,13 +187,12 @@ def set_domain_target(request: HttpRequest, number: str, name: str, payload: Dom
         form = DomainTargetForm(payload.dict())
         if not form.is_valid():
             raise form_errors(form)
-        services.set_domain_target(
+        return services.set_domain_target(
             access=access,
             domain=domain,
             target_kind=form.cleaned_data["target_kind"],
             target=form.cleaned_data["target"],
         )
-    return domain
 
 
 @router.get("/projects/{number}/history", response=list[HistoryOut], summary="Verlauf eines Projekts")

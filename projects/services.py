@@ -95,7 +95,8 @@ def remove_domain(*, access: ProjectAccess, domain: Domain) -> None:
 
 
 @transaction.atomic
-def set_domain_target(*, access: ProjectAccess, domain: Domain, target_kind: str, target: str):
+def set_domain_target(*, access: ProjectAccess, domain: Domain, target_kind: str, target: str) -> Domain:
+    """Point the domain somewhere else; the domain as it is now saved."""
     access.require(Action.CHANGE)
     domain = _locked(domain)
     old = domain.target_display
@@ -104,6 +105,7 @@ def set_domain_target(*, access: ProjectAccess, domain: Domain, target_kind: str
     domain.save(update_fields=["target_kind", "target"])
     if domain.target_display != old:
         _record(access, "domain.target_changed", subject=domain.name, old=old, new=domain.target_display)
+    return domain
 
 
 def _place_order(access: ProjectAccess, *, kind: str, subject: str, price: Decimal, action: str) -> Order:
