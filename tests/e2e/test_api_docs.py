@@ -6,12 +6,11 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.api.test_authorization_matrix import MATRIX
-from tests.e2e.conftest import browser, browsing  # noqa: F401 (fixtures of the browser tests)
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def test_docs_render_every_operation_without_console_errors(browsing):  # noqa: F811
+def test_docs_render_every_operation_without_console_errors(browsing):
     page = browsing.open()
     page.goto("/api/v1/docs")
     expect(page.locator(".opblock").first).to_be_visible()
