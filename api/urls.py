@@ -14,5 +14,7 @@ token_patterns = (
 
 urlpatterns = [
     path("api/v1/", api.urls),
+    # Any other address under the API is answered like the API's own errors, not with a page.
+    path("api/v1/<path:rest>", views.unknown_api_path),
     path("konto/api-tokens/", include(token_patterns)),
 ]

@@ -11,7 +11,7 @@ from allauth.mfa.utils import is_mfa_enabled
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -98,3 +98,8 @@ def token_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "cancel": reverse("api_tokens:list"),
         },
     )
+
+
+def unknown_api_path(request, rest: str) -> JsonResponse:
+    """An address the API does not have: a JSON 404 with its code, like every other API error."""
+    return JsonResponse({"code": "not_found", "message": _("Nicht gefunden.")}, status=404)

@@ -188,3 +188,11 @@ def test_token_of_an_account_without_customer_number_is_refused(db):
 def test_unauthenticated_body_is_not_read(db):
     response = ApiClient(None).call("POST", "/management-requests", raw=b"{bad")
     assert response.status_code == 401
+
+
+@pytest.mark.parametrize("path", ["/api/v1/gibt-es-nicht", "/api/v1/projects/p12345/gibt-es-nicht/", "/api/v1/x%00"])
+def test_unknown_api_addresses_answer_json(client, db, path):
+    response = client.get(path, headers={"Authorization": "Bearer kcpat_falsch"})
+
+    assert response.status_code == 404
+    assert response.json() == {"code": "not_found", "message": "Nicht gefunden."}
