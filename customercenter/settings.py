@@ -221,6 +221,8 @@ MFA_TOTP_ISSUER = "Kundencenter"
 LANGUAGE_CODE = "de"
 LANGUAGES = [("de", _("Deutsch")), ("en", _("Englisch"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Django's German formats, with "Uhr" after a time of day ("14.12.2026, 08:00 Uhr").
+FORMAT_MODULE_PATH = ["customercenter.formats"]
 TIME_ZONE = env_str("DJANGO_TIME_ZONE", "Europe/Berlin")
 USE_I18N = True
 USE_TZ = True
