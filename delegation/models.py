@@ -43,7 +43,7 @@ class Caretakership(models.Model):
         RELEASE = "release", _("Projektfreigabe")
 
     class EndReason(models.TextChoices):
-        REVOKED = "revoked", _("vom Inhaber widerrufen")
+        REVOKED = "revoked", _("vom Vertragspartner widerrufen")
         ENDED = "ended", _("vom Betreuer beendet")
         EXPIRED = "expired", _("abgelaufen")
         STAFF = "staff", _("vom Support beendet")
@@ -71,7 +71,7 @@ class Caretakership(models.Model):
     # Projekte) instead of joining and sorting thousands of rows. Nothing changes a project's
     # owner or a customer number after the fact (the admin keeps both read-only), so the copy
     # stays true; the delegation state machine test checks it.
-    owner_number = models.PositiveIntegerField(_("Kundennummer des Inhabers"), editable=False)
+    owner_number = models.PositiveIntegerField(_("Kundennummer des Vertragspartners"), editable=False)
 
     objects = CaretakershipQuerySet.as_manager()
 
@@ -208,7 +208,9 @@ class ProjectRelease(models.Model):
         WITHDRAWN = "withdrawn", _("zurückgezogen")
         LAPSED = "lapsed", _("abgelaufen")
 
-    owner = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="releases", verbose_name=_("Inhaber"))
+    owner = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="releases", verbose_name=_("Vertragspartner")
+    )
     email = models.EmailField(_("E-Mail-Adresse des Betreuers"))
     projects = models.ManyToManyField(Project, related_name="releases", verbose_name=_("Projekte"))
     access_expires_at = models.DateTimeField(_("Ablaufdatum"), null=True, blank=True)

@@ -166,7 +166,7 @@ def accept_release(
     # against the project at commit (audit rows, caretakerships): those would deadlock with us.
     projects = list(release.projects.filter(owner_id=release.owner_id).select_for_update(no_key=True))
     if not projects:
-        raise DelegationError(_("Der Inhaber kann diese Projekte nicht mehr freigeben."))
+        raise DelegationError(_("Der Vertragspartner kann diese Projekte nicht mehr freigeben."))
     release.status = ProjectRelease.Status.ACCEPTED
     release.accepted_by = customer
     release.decided_at = timezone.now()

@@ -60,7 +60,7 @@ def test_request_lifecycle_in_the_history(owner, caretaker, project):
     [requested, *_] = rows_with(rows, "Verwaltung beantragt")
     assert "als Technischer Betreuer von p12345" in requested
     [revoked] = rows_with(rows, "Betreuung widerrufen")
-    assert f"{owner.display_name} ({owner.number}) Inhaber" in revoked
+    assert f"{owner.display_name} ({owner.number}) Vertragspartner" in revoked
 
 
 def test_release_lifecycle_in_the_history(owner, caretaker, project):

@@ -24,9 +24,9 @@ from tests.factories import CustomerFactory, ProjectFactory
 
 INVALID = "Dieser Link ist ungültig."
 USED = "Diese Freigabe wurde bereits angenommen; der Link ist verbraucht."
-EXPIRED = "Dieser Link ist abgelaufen. Bitte den Inhaber, die Freigabe neu zu senden."
-WITHDRAWN = "Der Inhaber hat diese Freigabe zurückgezogen."
-NOT_OWNER_ANY_MORE = "Der Inhaber kann diese Projekte nicht mehr freigeben."
+EXPIRED = "Dieser Link ist abgelaufen. Bitte den Vertragspartner, die Freigabe neu zu senden."
+WITHDRAWN = "Der Vertragspartner hat diese Freigabe zurückgezogen."
+NOT_OWNER_ANY_MORE = "Der Vertragspartner kann diese Projekte nicht mehr freigeben."
 SIGNUP_PASSWORD = "Sonnenblume-Kaffeetasse-42"
 
 

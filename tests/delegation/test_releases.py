@@ -475,9 +475,7 @@ def test_release_to_existing_customer_also_notifies_in_app(owner, project, caret
 
 def test_release_notification_counts_projects_in_plural(owner, project, caretaker):
     other = ProjectFactory(owner=owner)
-    services.create_release(
-        owner=owner, email="agentur@example.com", projects=[project, other], access_expires_at=None
-    )
+    services.create_release(owner=owner, email="agentur@example.com", projects=[project, other], access_expires_at=None)
 
     notification = Notification.objects.get(recipient=caretaker)
     assert "möchte dir 2 Projekte zur technischen Betreuung freigeben" in notification.text

@@ -102,9 +102,11 @@ def test_requested_management_ends_at_its_expiry_date_without_a_worker(clock, de
     open_caretakers_tab(caretaker)
     caretaker.get_by_role("textbox", name="Projektnummer").fill(" P10003 ")
     caretaker.get_by_role("button", name="Verwaltung beantragen").click()
-    expect(status_message(caretaker, "Antrag für p10003 gestellt. Der Inhaber wird benachrichtigt.")).to_be_visible()
+    expect(
+        status_message(caretaker, "Antrag für p10003 gestellt. Der Vertragspartner wird benachrichtigt.")
+    ).to_be_visible()
     requests = caretaker.get_by_role("region", name="Offene Anträge")
-    expect(requests.get_by_role("row").filter(has_text="p10003")).to_contain_text("wartet auf den Inhaber")
+    expect(requests.get_by_role("row").filter(has_text="p10003")).to_contain_text("wartet auf den Vertragspartner")
     # Nothing about the owner before it accepts.
     expect(requests).not_to_contain_text("Sonnenschein")
     assert_accessible(caretaker)
@@ -183,7 +185,7 @@ def test_release_link_refuses_the_wrong_account_a_used_and_an_expired_link(
 
     visitor.goto(f"/freigabe/{expired_token}/")
     expect(visitor.get_by_role("alert")).to_have_text(
-        "Dieser Link ist abgelaufen. Bitte den Inhaber, die Freigabe neu zu senden."
+        "Dieser Link ist abgelaufen. Bitte den Vertragspartner, die Freigabe neu zu senden."
     )
 
     browsing.expect_not_found(visitor, lambda: visitor.goto(f"/freigabe/{token[:-4]}abcd/"))

@@ -140,3 +140,11 @@ def test_orders_need_post(owner_client, project, domain):
     assert owner_client.get("/projekte/p12345/bestellen/ssl/").status_code == 405
     assert owner_client.get("/projekte/p12345/bestellen/domain/").status_code == 405
     assert not Order.objects.exists()
+
+
+def test_ssl_order_asks_for_a_domain_instead_of_dashes(owner_client, project, domain):
+    page = owner_client.get("/projekte/p12345/").text
+    ssl_form = page.split('name="domain"')[1].split("</select>")[0]
+
+    assert '<option value="" selected>Domain auswählen …</option>' in ssl_form
+    assert "---------" not in page

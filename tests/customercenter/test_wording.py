@@ -1,0 +1,35 @@
+"""One word per person and per action, as the glossary says."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from tests.delegation.helpers import page_text
+from tests.factories import ProjectFactory
+
+
+def test_the_caretakers_tab_offers_to_release_a_project(owner_client):
+    text = page_text(owner_client.get(reverse("contract:caretakers")))
+
+    assert "Projekt freigeben" in text
+    assert "Als Vertragspartner: gib einem Technischen Betreuer" in text
+
+
+def test_project_page_offers_to_release_this_project(owner_client, project):
+    assert "Dieses Projekt freigeben" in page_text(owner_client.get("/projekte/p12345/"))
+
+
+def test_project_list_names_projects_without_own_server_in_german(owner_client, owner):
+    ProjectFactory(owner=owner, server=None)
+
+    text = page_text(owner_client.get(reverse("projects:list")))
+
+    assert "kein eigener Server" in text
+    assert "Shared" not in text
+
+
+def test_the_owner_is_the_vertragspartner_in_the_admin(staff_client, project):
+    text = page_text(staff_client.get(reverse("admin:projects_project_changelist")))
+
+    assert "Vertragspartner" in text
+    assert "Inhaber" not in text
