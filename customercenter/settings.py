@@ -216,6 +216,7 @@ ACCOUNT_RATE_LIMITS = {
     "confirm_email": "1/3m/key",
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_ADAPTER = "customercenter.adapters.MFAAdapter"
 MFA_TOTP_ISSUER = "Kundencenter"
 
 LANGUAGE_CODE = "de"
