@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from django.contrib.staticfiles import finders
@@ -29,7 +30,7 @@ def test_pages_carry_logo_icons_and_brand_styles_from_here(owner_client, url):
 
 
 def test_the_icon_font_is_vendored_with_its_fonts():
-    css = open(finders.find("vendor/bootstrap-icons/bootstrap-icons.min.css")).read()
+    css = Path(finders.find("vendor/bootstrap-icons/bootstrap-icons.min.css")).read_text()
 
     fonts = re.findall(r'url\("(fonts/[^"?]+)', css)
     assert fonts
@@ -70,7 +71,7 @@ def test_the_admin_wears_the_product_name_and_colour(staff_client):
 
 
 def test_status_badges_say_what_their_colour_means():
-    css = open(finders.find("css/app.css")).read()
+    css = Path(finders.find("css/app.css")).read_text()
 
     for status in ["status-waiting", "status-done", "status-ended", "status-problem", "role-owner", "role-caretaker"]:
         assert f".{status}" in css
