@@ -192,7 +192,7 @@ if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "projects:list"
+LOGIN_REDIRECT_URL = "home"
 
 # allauth: e-mail is the login, every address is verified before the account is used.
 ACCOUNT_LOGIN_METHODS = {"email"}

@@ -274,9 +274,12 @@ def with_number(customer: Customer, number: int) -> Customer:
 
 
 def log_in(page: Page, email: str) -> None:
+    """Sign in (landing on the start page) and open Projektverwaltung, where most tests begin."""
     page.goto("/konto/login/")
     fill_login(page, email)
-    expect(page.get_by_role("heading", name="Projektverwaltung")).to_be_visible()
+    expect(page.get_by_role("heading", name="Übersicht", level=1)).to_be_visible()
+    page.get_by_role("navigation", name="Hauptnavigation").get_by_role("link", name="Projektverwaltung").click()
+    expect(page.get_by_role("heading", name="Projektverwaltung", level=1)).to_be_visible()
 
 
 def fill_login(page: Page, email: str) -> None:
