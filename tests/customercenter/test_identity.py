@@ -51,7 +51,6 @@ def test_login_is_a_centred_card_with_the_logo(client, db):
 
     assert 'class="auth-card mx-auto' in page
     assert 'class="auth-logo"' in page
-    assert "Passwort vergessen?" in page
 
 
 def test_account_pages_share_the_account_navigation(owner_client):

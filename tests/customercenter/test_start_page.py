@@ -87,9 +87,11 @@ def test_counts_at_a_glance(owner_client, owner, project):
 
 
 def test_recent_history_shows_the_owners_projects_only(owner_client, owner, project, outsider):
-    AuditEntry.objects.create(project=project, actor=owner, role="owner", action="php.changed", subject="8.3")
+    AuditEntry.objects.create(project=project, actor=owner, role="owner", action="php_version.changed", subject="8.3")
     foreign = ProjectFactory(owner=outsider, number="p99999")
-    AuditEntry.objects.create(project=foreign, actor=outsider, role="owner", action="php.changed", subject="8.1")
+    AuditEntry.objects.create(
+        project=foreign, actor=outsider, role="owner", action="php_version.changed", subject="8.1"
+    )
 
     response = owner_client.get(START)
 
@@ -103,7 +105,7 @@ def test_start_page_query_count_does_not_grow(owner_client, owner, caretaker):
             project = ProjectFactory(owner=owner, number=f"p{n}")
             CaretakershipFactory(project=project, expires_at=timezone.now() + timedelta(days=5))
             ManagementRequestFactory(project=project, caretaker=CustomerFactory())
-            AuditEntry.objects.create(project=project, actor=owner, role="owner", action="php.changed")
+            AuditEntry.objects.create(project=project, actor=owner, role="owner", action="php_version.changed")
 
     add_some(20000)
     few = count_queries(owner_client, START)

@@ -86,9 +86,15 @@ def browser() -> Browser:
         browser.close()
 
 
-def new_context(browser: Browser, base_url: str, **options) -> BrowserContext:
-    """A fresh browser context (own cookies) in German at desktop size."""
-    context = browser.new_context(base_url=base_url, locale="de-DE", viewport={"width": 1280, "height": 900}, **options)
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+
+def new_context(
+    browser: Browser, base_url: str, *, locale: str = "de-DE", viewport: dict = DESKTOP, **options
+) -> BrowserContext:
+    """A fresh browser context (own cookies), in German at desktop size unless told otherwise."""
+    context = browser.new_context(base_url=base_url, locale=locale, viewport=viewport, **options)
     context.set_default_timeout(10_000)
     return context
 
@@ -107,8 +113,8 @@ class Browsing:
         self.errors: list[tuple[str, str]] = []
         self.not_found: set[str] = set()
 
-    def open(self, *, javascript: bool = True) -> Page:
-        context = new_context(self.browser, self.base_url, java_script_enabled=javascript)
+    def open(self, *, javascript: bool = True, **options) -> Page:
+        context = new_context(self.browser, self.base_url, java_script_enabled=javascript, **options)
         self.contexts.append(context)
         return self.tab(context)
 

@@ -37,7 +37,7 @@ def test_ssl_order_appears_in_vertragsdaten_with_its_price(owner_client, project
     orders = orders_table(owner_client)
 
     assert "SSL-Zertifikat: sonnenschein.de" in orders
-    assert "<td>p12345</td>" in orders
+    assert '<td data-label="Projekt">p12345</td>' in orders
     assert "49,00 EUR" in orders
     assert "in Bearbeitung" in orders
 
