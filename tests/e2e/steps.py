@@ -58,7 +58,7 @@ def release_two_projects_and_revoke_one(
 
     # Projektfreigabe: e-mail, expiry, two projects moved to the right in the picker.
     open_caretakers_tab(owner)
-    owner.get_by_role("link", name="Projektfreigabe", exact=True).click()
+    owner.get_by_role("link", name="Projekt freigeben", exact=True).click()
     expect(owner.get_by_role("heading", name="Projektfreigabe", level=1)).to_be_visible()
     owner.get_by_label("E-Mail-Adresse des Technischen Betreuers").fill(AGENCY_EMAIL)
     owner.get_by_label("Ablaufdatum (optional)").fill(expires_on.isoformat())

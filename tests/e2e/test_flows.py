@@ -234,7 +234,7 @@ def test_release_accept_and_decline_work_without_javascript(clock, demo_owner, a
 
     def release(number: str, label: str) -> None:
         open_caretakers_tab(owner)
-        owner.get_by_role("link", name="Projektfreigabe", exact=True).click()
+        owner.get_by_role("link", name="Projekt freigeben", exact=True).click()
         expect(owner.get_by_role("listbox", name="Verfügbare Projekte")).to_have_count(0)
         owner.get_by_label("E-Mail-Adresse des Technischen Betreuers").fill(AGENCY_EMAIL)
         owner.get_by_label("Ablaufdatum (optional)").fill("2026-04-30")
