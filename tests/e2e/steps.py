@@ -65,7 +65,7 @@ def release_two_projects_and_revoke_one(
     available = owner.get_by_role("listbox", name="Verfügbare Projekte")
     selected = owner.get_by_role("listbox", name="Ausgewählte Projekte")
     available.select_option(label=RELEASED)
-    owner.get_by_role("button", name="Hinzufügen →").click()
+    owner.get_by_role("button", name="Hinzufügen →", exact=True).click()
     expect(selected.get_by_role("option")).to_have_text(RELEASED)
     expect(available.get_by_role("option")).to_have_text(["p10003 · Blog"])
     if check_pages:

@@ -51,6 +51,50 @@ def test_language_switch_stays_on_the_tab_htmx_opened(page: Page, demo_owner):
     assert page.url.endswith("/vertragsdaten/technischer-betreuer/")
 
 
+def test_picker_filters_adds_all_shown_and_announces_it(page: Page, demo_owner):
+    log_in(page, "kunde@example.com")
+    page.goto(reverse("contract:release_new"))
+    available = page.get_by_role("listbox", name="Verfügbare Projekte")
+    selected = page.get_by_role("listbox", name="Ausgewählte Projekte")
+    expect(page.get_by_text("Wähle links die Projekte aus")).to_be_visible()
+
+    page.get_by_role("searchbox", name="Projekte filtern").fill("p1000")
+    expect(available.get_by_role("option")).to_have_count(3)
+    page.get_by_role("searchbox", name="Projekte filtern").fill("shop")
+    expect(available.get_by_role("option")).to_have_text(["p10002 · Onlineshop"])
+    page.get_by_role("button", name="Alle hinzufügen →").click()
+
+    expect(selected.get_by_role("option")).to_have_text(["p10002 · Onlineshop"])
+    expect(page.get_by_role("status").filter(has_text="Hinzugefügt")).to_have_text(
+        "Hinzugefügt: p10002 · Onlineshop. Ausgewählte Projekte: 1."
+    )
+    page.get_by_role("searchbox", name="Projekte filtern").fill("")
+    expect(available.get_by_role("option")).to_have_count(2)
+
+    # Keyboard: Enter adds what is chosen on the left, Delete takes it back from the right.
+    available.focus()
+    available.select_option(label="p10003 · Blog")
+    available.press("Enter")
+    expect(selected.get_by_role("option")).to_have_count(2)
+    selected.select_option(label="p10003 · Blog")
+    selected.press("Delete")
+    expect(page.get_by_role("status").filter(has_text="Entfernt")).to_have_text(
+        "Entfernt: p10003 · Blog. Ausgewählte Projekte: 1."
+    )
+    assert page.locator("#id_projects_1").is_checked()
+    assert_accessible(page)
+
+
+def test_picker_without_javascript_explains_the_checkboxes(browsing, demo_owner):
+    page = browsing.open(javascript=False)
+    log_in(page, "kunde@example.com")
+    page.goto(reverse("contract:release_new"))
+
+    expect(page.get_by_text("Hake die Projekte an, die freigegeben werden sollen.")).to_be_visible()
+    expect(page.get_by_text("rechten Seite")).to_have_count(0)
+    expect(page.get_by_role("checkbox", name="p10001 · Hauptseite")).to_be_visible()
+
+
 @dataclass(frozen=True)
 class Shown:
     """A page as one person sees it; `name` is its screenshot's file name where it has one."""
