@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.urls import reverse
 
 from tests.delegation.helpers import page_text
-from tests.factories import ProjectFactory
+from tests.factories import CustomerFactory, ProjectFactory
 
 
 def test_the_caretakers_tab_offers_to_release_a_project(owner_client):
@@ -33,3 +33,11 @@ def test_the_owner_is_the_vertragspartner_in_the_admin(staff_client, project):
 
     assert "Vertragspartner" in text
     assert "Inhaber" not in text
+
+
+def test_name_and_customer_number_share_one_pair_of_brackets(db):
+    with_person = CustomerFactory(company="Bäckerei Sonnenschein", first_name="Maria", last_name="Sonne")
+    person_only = CustomerFactory(company="", first_name="Paul", last_name="Pixel")
+
+    assert with_person.name_with_number == f"Bäckerei Sonnenschein (Maria Sonne, Kundennummer {with_person.number})"
+    assert person_only.name_with_number == f"Paul Pixel (Kundennummer {person_only.number})"

@@ -123,7 +123,7 @@ def test_right_account_sees_the_details(caretaker_client, owner, release):
     response = caretaker_client.get(link_url(token))
 
     text = page_text(response)
-    assert f"Bäckerei Sonnenschein ({owner.first_name} {owner.last_name}) (Kundennummer {owner.number})" in text
+    assert f"Bäckerei Sonnenschein ({owner.first_name} {owner.last_name}, Kundennummer {owner.number})" in text
     assert "p12345 · Hauptseite" in text
     assert "unbefristet" in text
     assert f'action="/freigabe/{token}/annehmen/"' in page_html(response)

@@ -58,7 +58,7 @@ def test_request_creates_pending_request_and_tells_the_owner(caretaker_client, c
     assert abs(request.lapses_at - (timezone.now() + REQUEST_LIFETIME)) < timedelta(minutes=1)
 
     notification = Notification.objects.get(recipient=owner)
-    assert caretaker.display_name in notification.text
+    assert caretaker.name_with_number in notification.text
     assert str(caretaker.number) in notification.text
     assert "p12345" in notification.text
     assert notification.link == OVERVIEW

@@ -84,7 +84,9 @@ def release_two_projects_and_revoke_one(
     link_tab = browsing.tab(caretaker.context)
     link_tab.goto(link)
     expect(link_tab.get_by_role("heading", name="Projektfreigabe")).to_be_visible()
-    expect(link_tab.get_by_role("main")).to_contain_text(f"{OWNER_NAME} (Kundennummer {OWNER_NUMBER})")
+    expect(link_tab.get_by_role("main")).to_contain_text(
+        f"Bäckerei Sonnenschein (Maria Sonne, Kundennummer {OWNER_NUMBER})"
+    )
     expect(link_tab.get_by_role("main").get_by_role("listitem")).to_have_text(RELEASED)
     expect(link_tab.get_by_role("definition").first).to_have_text(f"{expires_on:%d.%m.%Y}")
     if check_pages:
