@@ -215,7 +215,7 @@ class ProjectRelease(models.Model):
     projects = models.ManyToManyField(Project, related_name="releases", verbose_name=_("Projekte"))
     access_expires_at = models.DateTimeField(_("Ablaufdatum"), null=True, blank=True)
     scope = models.CharField(_("Umfang"), max_length=16, choices=Scope.choices, default=Scope.TECHNICAL)
-    require_mfa = models.BooleanField(_("nur Betreuer mit Zwei-Faktor-Authentifizierung"), default=False)
+    require_mfa = models.BooleanField(_("Nur Betreuer mit Zwei-Faktor-Authentifizierung"), default=False)
     token_hash = models.CharField(max_length=64, unique=True)
     link_expires_at = models.DateTimeField(_("Link gültig bis"))
     status = models.CharField(_("Status"), max_length=16, choices=Status.choices, default=Status.PENDING)

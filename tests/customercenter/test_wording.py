@@ -41,3 +41,9 @@ def test_name_and_customer_number_share_one_pair_of_brackets(db):
 
     assert with_person.name_with_number == f"Bäckerei Sonnenschein (Maria Sonne, Kundennummer {with_person.number})"
     assert person_only.name_with_number == f"Paul Pixel (Kundennummer {person_only.number})"
+
+
+def test_release_form_labels_start_with_a_capital(owner_client):
+    text = page_text(owner_client.get(reverse("contract:release_new")))
+
+    assert "Nur Betreuer mit Zwei-Faktor-Authentifizierung" in text
