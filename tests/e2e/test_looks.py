@@ -56,7 +56,7 @@ def test_picker_filters_adds_all_shown_and_announces_it(page: Page, demo_owner):
     page.goto(reverse("contract:release_new"))
     available = page.get_by_role("listbox", name="Verfügbare Projekte")
     selected = page.get_by_role("listbox", name="Ausgewählte Projekte")
-    expect(page.get_by_text("Wähle links die Projekte aus")).to_be_visible()
+    expect(page.get_by_text("Wähle Projekte unter „Verfügbare Projekte“ und füge sie hinzu")).to_be_visible()
 
     page.get_by_role("searchbox", name="Projekte filtern").fill("p1000")
     expect(available.get_by_role("option")).to_have_count(3)
