@@ -45,6 +45,9 @@ vendor:
 	cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/css/bootstrap.min.css.map static/vendor/
 	cp node_modules/bootstrap/dist/js/bootstrap.bundle.min.js node_modules/bootstrap/dist/js/bootstrap.bundle.min.js.map static/vendor/
 	cp node_modules/axe-core/axe.min.js static/vendor/
+	mkdir -p static/vendor/bootstrap-icons/fonts
+	cp node_modules/bootstrap-icons/font/bootstrap-icons.min.css node_modules/bootstrap-icons/LICENSE static/vendor/bootstrap-icons/
+	cp node_modules/bootstrap-icons/font/fonts/bootstrap-icons.woff2 node_modules/bootstrap-icons/font/fonts/bootstrap-icons.woff static/vendor/bootstrap-icons/fonts/
 
 ## make bench: seed PostgreSQL at agency scale, load-test under gunicorn + wrk beside a bare Django floor,
 ## time the sweeper; prints the table and writes bench/out/ (needs PostgreSQL and Redis on 127.0.0.1)

@@ -1,7 +1,9 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
+from allauth.mfa.adapter import DefaultMFAAdapter
 from django.contrib.sites.shortcuts import get_current_site
 from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
 from customercenter.services import activate_customer
 from notifications.services import queue_email
@@ -26,3 +28,20 @@ class AccountAdapter(DefaultAccountAdapter):
         queue_email(
             to=email, subject=message.subject, body_text=message.body, body_html=html, topic="account", sensitive=True
         )
+
+
+class MFAAdapter(DefaultMFAAdapter):
+    # allauth's German says "Sie" here; the product says "du".
+    error_messages = {
+        **DefaultMFAAdapter.error_messages,
+        "add_email_blocked": _(
+            "Solange die Zwei-Faktor-Authentifizierung aktiv ist, kannst du keine E-Mail-Adresse hinzufügen."
+        ),
+        "cannot_delete_authenticator": _("Du kannst die Zwei-Faktor-Authentifizierung nicht deaktivieren."),
+        "cannot_generate_recovery_codes": _(
+            "Wiederherstellungscodes gibt es erst, wenn die Zwei-Faktor-Authentifizierung aktiv ist."
+        ),
+        "unverified_email": _(
+            "Bestätige zuerst deine E-Mail-Adresse, dann kannst du die Zwei-Faktor-Authentifizierung aktivieren."
+        ),
+    }

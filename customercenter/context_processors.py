@@ -7,6 +7,8 @@ def _section(request) -> str:
     match = getattr(request, "resolver_match", None)
     if match is None:
         return ""
+    if match.url_name == "home":
+        return "home"
     if match.namespace == "projects":
         return "servers" if match.url_name.startswith("server") else "projects"
     return match.namespace

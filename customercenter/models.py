@@ -5,6 +5,7 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
@@ -118,6 +119,19 @@ class Customer(models.Model):
     @property
     def display_name(self) -> str:
         return display_name(self.company, self.first_name, self.last_name)
+
+    @property
+    def name_with_number(self) -> str:
+        """Name and customer number in one pair of brackets, in the language of the moment:
+        "Bäckerei Sonnenschein (Maria Sonne, Kundennummer 100001)"."""
+        person = f"{self.first_name} {self.last_name}".strip()
+        if self.company and person:
+            return gettext("%(company)s (%(person)s, Kundennummer %(number)s)") % {
+                "company": self.company,
+                "person": person,
+                "number": self.number,
+            }
+        return gettext("%(name)s (Kundennummer %(number)s)") % {"name": self.display_name, "number": self.number}
 
     @property
     def is_active_customer(self) -> bool:

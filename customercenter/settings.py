@@ -192,7 +192,7 @@ if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "projects:list"
+LOGIN_REDIRECT_URL = "home"
 
 # allauth: e-mail is the login, every address is verified before the account is used.
 ACCOUNT_LOGIN_METHODS = {"email"}
@@ -216,11 +216,14 @@ ACCOUNT_RATE_LIMITS = {
     "confirm_email": "1/3m/key",
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_ADAPTER = "customercenter.adapters.MFAAdapter"
 MFA_TOTP_ISSUER = "Kundencenter"
 
 LANGUAGE_CODE = "de"
 LANGUAGES = [("de", _("Deutsch")), ("en", _("Englisch"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Django's German formats, with "Uhr" after a time of day ("14.12.2026, 08:00 Uhr").
+FORMAT_MODULE_PATH = ["customercenter.formats"]
 TIME_ZONE = env_str("DJANGO_TIME_ZONE", "Europe/Berlin")
 USE_I18N = True
 USE_TZ = True

@@ -21,16 +21,18 @@ from customercenter.decorators import customer_required
 from customercenter.forms import MasterDataForm
 from customercenter.http import AuthenticatedHttpRequest, wants_fragment
 from customercenter.models import User
+from customercenter.start import start_page
 from notifications.models import OutboxEmail
 
 logger = logging.getLogger(__name__)
 
 
 @require_GET
-def home(request: HttpRequest) -> HttpResponse:
-    if request.user.is_authenticated:
-        return redirect("projects:list")
-    return redirect("account_login")
+@login_required
+@customer_required
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The start page (Übersicht): where a customer lands after signing in."""
+    return render(request, "customercenter/start.html", start_page(request.customer))
 
 
 @require_POST

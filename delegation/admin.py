@@ -84,7 +84,7 @@ class CaretakershipAdmin(ChangedOnlyByServices):
     readonly_fields = [f.name for f in Caretakership._meta.fields]
     actions = ["end_by_staff"]
 
-    @admin.display(description=_("Inhaber"))
+    @admin.display(description=_("Vertragspartner"))
     def owner(self, obj: Caretakership):
         return obj.project.owner
 

@@ -97,7 +97,7 @@ class ReleaseForm(forms.Form):
     )
     scope = scope_field()
     require_mfa = forms.BooleanField(
-        label=_("nur Betreuer mit Zwei-Faktor-Authentifizierung"),
+        label=_("Nur Betreuer mit Zwei-Faktor-Authentifizierung"),
         required=False,
         help_text=_("Der Betreuer kann die Freigabe nur annehmen, wenn sein Konto einen zweiten Faktor hat."),
     )

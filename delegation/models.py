@@ -43,7 +43,7 @@ class Caretakership(models.Model):
         RELEASE = "release", _("Projektfreigabe")
 
     class EndReason(models.TextChoices):
-        REVOKED = "revoked", _("vom Inhaber widerrufen")
+        REVOKED = "revoked", _("vom Vertragspartner widerrufen")
         ENDED = "ended", _("vom Betreuer beendet")
         EXPIRED = "expired", _("abgelaufen")
         STAFF = "staff", _("vom Support beendet")
@@ -71,7 +71,7 @@ class Caretakership(models.Model):
     # Projekte) instead of joining and sorting thousands of rows. Nothing changes a project's
     # owner or a customer number after the fact (the admin keeps both read-only), so the copy
     # stays true; the delegation state machine test checks it.
-    owner_number = models.PositiveIntegerField(_("Kundennummer des Inhabers"), editable=False)
+    owner_number = models.PositiveIntegerField(_("Kundennummer des Vertragspartners"), editable=False)
 
     objects = CaretakershipQuerySet.as_manager()
 
@@ -208,12 +208,14 @@ class ProjectRelease(models.Model):
         WITHDRAWN = "withdrawn", _("zurückgezogen")
         LAPSED = "lapsed", _("abgelaufen")
 
-    owner = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="releases", verbose_name=_("Inhaber"))
+    owner = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="releases", verbose_name=_("Vertragspartner")
+    )
     email = models.EmailField(_("E-Mail-Adresse des Betreuers"))
     projects = models.ManyToManyField(Project, related_name="releases", verbose_name=_("Projekte"))
     access_expires_at = models.DateTimeField(_("Ablaufdatum"), null=True, blank=True)
     scope = models.CharField(_("Umfang"), max_length=16, choices=Scope.choices, default=Scope.TECHNICAL)
-    require_mfa = models.BooleanField(_("nur Betreuer mit Zwei-Faktor-Authentifizierung"), default=False)
+    require_mfa = models.BooleanField(_("Nur Betreuer mit Zwei-Faktor-Authentifizierung"), default=False)
     token_hash = models.CharField(max_length=64, unique=True)
     link_expires_at = models.DateTimeField(_("Link gültig bis"))
     status = models.CharField(_("Status"), max_length=16, choices=Status.choices, default=Status.PENDING)

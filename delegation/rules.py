@@ -131,8 +131,10 @@ def release_state_problem(release: ProjectRelease) -> str | None:
     messages = {
         ProjectRelease.Status.ACCEPTED: _("Diese Freigabe wurde bereits angenommen; der Link ist verbraucht."),
         ProjectRelease.Status.DECLINED: _("Diese Freigabe wurde bereits abgelehnt; der Link ist verbraucht."),
-        ProjectRelease.Status.WITHDRAWN: _("Der Inhaber hat diese Freigabe zurückgezogen."),
-        ProjectRelease.Status.LAPSED: _("Dieser Link ist abgelaufen. Bitte den Inhaber, die Freigabe neu zu senden."),
+        ProjectRelease.Status.WITHDRAWN: _("Der Vertragspartner hat diese Freigabe zurückgezogen."),
+        ProjectRelease.Status.LAPSED: _(
+            "Dieser Link ist abgelaufen. Bitte den Vertragspartner, die Freigabe neu zu senden."
+        ),
     }
     if release.status in messages:
         return messages[release.status]

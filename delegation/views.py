@@ -130,7 +130,7 @@ def request_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _act(
         request,
         lambda: services.request_management(caretaker=request.customer, project=project),
-        _("Antrag für %(project)s gestellt. Der Inhaber wird benachrichtigt.") % {"project": project.number},
+        _("Antrag für %(project)s gestellt. Der Vertragspartner wird benachrichtigt.") % {"project": project.number},
     )
 
 

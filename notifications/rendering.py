@@ -14,4 +14,9 @@ def render_email(template: str, context: dict, *, language: str | None) -> tuple
         subject = render_to_string(f"emails/{template}_subject.txt", context)
         body_text = render_to_string(f"emails/{template}_message.txt", context)
         body_html = render_to_string(f"emails/{template}_message.html", context)
-    return " ".join(subject.split())[:255], body_text, body_html
+    return subject_line(subject), body_text, body_html
+
+
+def subject_line(text: str) -> str:
+    """One line, without the full stop that ends the sentence a notification is written as."""
+    return " ".join(text.split()).removesuffix(".")[:255]

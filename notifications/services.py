@@ -18,7 +18,7 @@ from django.utils import timezone, translation
 from customercenter.bulk import insert_rows
 from customercenter.models import Customer
 from notifications.models import Notification, OutboxEmail
-from notifications.rendering import render_email
+from notifications.rendering import render_email, subject_line
 from notifications.tasks import send_email, send_emails
 
 logger = logging.getLogger(__name__)
@@ -154,7 +154,7 @@ def notify_many(digests: Sequence[Digest]) -> int:
         emails.append(
             (
                 digest.recipient.user.email,
-                " ".join(text.split())[:255],
+                subject_line(text),
                 "notice",
                 {"subject": text, "lines": lines, "link": f"{settings.SITE_URL}{digest.link}"},
                 language,

@@ -13,7 +13,11 @@ from customercenter.http import AuthenticatedHttpRequest
 @login_required
 @customer_required
 def notification_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The newest notifications; the ones shown count as read (they stay marked as new on this page)."""
     page = Paginator(request.customer.notifications.all(), 30).get_page(request.GET.get("page"))
+    shown_unread = [notification.pk for notification in page.object_list if notification.read_at is None]
+    if shown_unread:
+        request.customer.notifications.filter(pk__in=shown_unread).update(read_at=timezone.now())
     return render(request, "notifications/list.html", {"page": page})
 
 

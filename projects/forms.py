@@ -191,6 +191,7 @@ class SslOrderForm(forms.Form):
     domain = forms.ModelChoiceField(
         label=_("Domain"),
         queryset=Domain.objects.none(),
+        empty_label=_("Domain auswählen …"),
         error_messages={
             "invalid_choice": _("Diese Domain gehört nicht zu diesem Projekt."),
             "required": _("Bitte eine Domain auswählen."),

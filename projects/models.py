@@ -11,7 +11,9 @@ from customercenter.models import Customer
 
 class Server(models.Model):
     number = models.CharField(_("Servernummer"), max_length=12, unique=True)
-    owner = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="servers", verbose_name=_("Inhaber"))
+    owner = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="servers", verbose_name=_("Vertragspartner")
+    )
     name = models.CharField(_("Bezeichnung"), max_length=100, blank=True)
 
     class Meta:
@@ -32,7 +34,9 @@ class Project(models.Model):
 
     number = models.CharField(_("Projektnummer"), max_length=12, unique=True)
     name = models.CharField(_("Bezeichnung"), max_length=100)
-    owner = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="projects", verbose_name=_("Inhaber"))
+    owner = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="projects", verbose_name=_("Vertragspartner")
+    )
     tariff = models.CharField(_("Tarif"), max_length=16, choices=Tariff.choices)
     server = models.ForeignKey(
         Server,
@@ -204,7 +208,7 @@ class AuditEntry(models.Model):
     """Who changed what on a project, in which role, from which value to which."""
 
     class Role(models.TextChoices):
-        OWNER = "owner", _("Inhaber")
+        OWNER = "owner", _("Vertragspartner")
         CARETAKER = "caretaker", _("Technischer Betreuer")
         STAFF = "staff", _("Support")
         SYSTEM = "system", _("System")

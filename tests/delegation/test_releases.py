@@ -97,7 +97,7 @@ def test_release_creates_pending_release_and_mails_the_link(owner_client, owner,
     assert "p12345 · Hauptseite" in message.body
     assert "Bäckerei Sonnenschein" in message.subject
     link_until = timezone.localtime(release.link_expires_at)
-    assert f"Dieser Link ist bis {link_until:%d.%m.%Y %H:%M} gültig" in message.body
+    assert f"Dieser Link ist bis {link_until:%d.%m.%Y, %H:%M} Uhr gültig" in message.body
     assert f"Die Betreuung endet am {last_day:%d.%m.%Y}." in message.body
     html_body = message.alternatives[0][0]
     assert f"/freigabe/{token}/" in html_body
@@ -469,5 +469,13 @@ def test_release_to_existing_customer_also_notifies_in_app(owner, project, caret
     services.create_release(owner=owner, email="agentur@example.com", projects=[project], access_expires_at=None)
 
     notification = Notification.objects.get(recipient=caretaker)
-    assert "möchte dir 1 Projekt(e) zur technischen Betreuung freigeben" in notification.text
+    assert "möchte dir 1 Projekt zur technischen Betreuung freigeben" in notification.text
     assert OutboxEmail.objects.filter(to="agentur@example.com").count() == 1
+
+
+def test_release_notification_counts_projects_in_plural(owner, project, caretaker):
+    other = ProjectFactory(owner=owner)
+    services.create_release(owner=owner, email="agentur@example.com", projects=[project, other], access_expires_at=None)
+
+    notification = Notification.objects.get(recipient=caretaker)
+    assert "möchte dir 2 Projekte zur technischen Betreuung freigeben" in notification.text

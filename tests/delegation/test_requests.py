@@ -58,7 +58,7 @@ def test_request_creates_pending_request_and_tells_the_owner(caretaker_client, c
     assert abs(request.lapses_at - (timezone.now() + REQUEST_LIFETIME)) < timedelta(minutes=1)
 
     notification = Notification.objects.get(recipient=owner)
-    assert caretaker.display_name in notification.text
+    assert caretaker.name_with_number in notification.text
     assert str(caretaker.number) in notification.text
     assert "p12345" in notification.text
     assert notification.link == OVERVIEW
@@ -75,7 +75,7 @@ def test_request_creates_pending_request_and_tells_the_owner(caretaker_client, c
 def test_request_success_message_after_redirect(caretaker_client, project):
     response = caretaker_client.post(REQUEST_NEW, {"number": "p12345"}, follow=True)
 
-    assert "Antrag für p12345 gestellt. Der Inhaber wird benachrichtigt." in page_text(response)
+    assert "Antrag für p12345 gestellt. Der Vertragspartner wird benachrichtigt." in page_text(response)
 
 
 @pytest.mark.parametrize("raw", [" P12345 ", "P12345", "p12345\t", "\np12345"])
@@ -284,7 +284,7 @@ def test_caretaker_learns_nothing_about_owner_before_acceptance(
 
     text = caretaker_sees(caretaker_client, caretaker)
     assert "p12345" in text
-    assert "wartet auf den Inhaber" in text
+    assert "wartet auf den Vertragspartner" in text
     assert_nothing_about_owner(text + page_text(refused), private_owner)
 
 

@@ -204,11 +204,11 @@ def test_many_grants_give_one_digest_per_recipient(now, caretaker, on_commit):
     assert Caretakership.objects.filter(end_reason="expired").count() == 30
     assert AuditEntry.objects.filter(action="caretakership.expired").count() == 30
     [to_caretaker] = mails_to("agentur@example.com")
-    assert "Deine Betreuung von 30 Projekten ist abgelaufen." in to_caretaker.subject
+    assert "Deine Betreuung von 30 Projekten ist abgelaufen" in to_caretaker.subject
     assert to_caretaker.body.count("Vertragspartner") == 30
     for owner in owners:
         [to_owner] = mails_to(owner.user.email)
-        assert "Die technische Betreuung von 10 Projekten ist abgelaufen." in to_owner.subject
+        assert "Die technische Betreuung von 10 Projekten ist abgelaufen" in to_owner.subject
         assert Notification.objects.filter(recipient=owner).count() == 1
     assert Notification.objects.filter(recipient=caretaker).count() == 1
     assert OutboxEmail.objects.count() == 4
@@ -238,7 +238,8 @@ def test_digests_are_rendered_by_the_worker_in_the_recipients_language(now, owne
     waiting = OutboxEmail.objects.get(to="agentur@example.com")
 
     assert (waiting.template, waiting.language, waiting.body_text) == ("notice", "en", "")
-    assert waiting.subject == waiting.context["subject"]
+    # The subject is the notice without the full stop that ends it in the body.
+    assert waiting.subject == waiting.context["subject"].removesuffix(".")
 
     deliver(waiting.pk)
     [email] = mails_to("agentur@example.com")

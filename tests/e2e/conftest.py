@@ -86,9 +86,15 @@ def browser() -> Browser:
         browser.close()
 
 
-def new_context(browser: Browser, base_url: str, **options) -> BrowserContext:
-    """A fresh browser context (own cookies) in German at desktop size."""
-    context = browser.new_context(base_url=base_url, locale="de-DE", viewport={"width": 1280, "height": 900}, **options)
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+
+def new_context(
+    browser: Browser, base_url: str, *, locale: str = "de-DE", viewport: dict = DESKTOP, **options
+) -> BrowserContext:
+    """A fresh browser context (own cookies), in German at desktop size unless told otherwise."""
+    context = browser.new_context(base_url=base_url, locale=locale, viewport=viewport, **options)
     context.set_default_timeout(10_000)
     return context
 
@@ -107,8 +113,8 @@ class Browsing:
         self.errors: list[tuple[str, str]] = []
         self.not_found: set[str] = set()
 
-    def open(self, *, javascript: bool = True) -> Page:
-        context = new_context(self.browser, self.base_url, java_script_enabled=javascript)
+    def open(self, *, javascript: bool = True, **options) -> Page:
+        context = new_context(self.browser, self.base_url, java_script_enabled=javascript, **options)
         self.contexts.append(context)
         return self.tab(context)
 
@@ -274,9 +280,12 @@ def with_number(customer: Customer, number: int) -> Customer:
 
 
 def log_in(page: Page, email: str) -> None:
+    """Sign in (landing on the start page) and open Projektverwaltung, where most tests begin."""
     page.goto("/konto/login/")
     fill_login(page, email)
-    expect(page.get_by_role("heading", name="Projektverwaltung")).to_be_visible()
+    expect(page.get_by_role("heading", name="Übersicht", level=1)).to_be_visible()
+    page.get_by_role("navigation", name="Hauptnavigation").get_by_role("link", name="Projektverwaltung").click()
+    expect(page.get_by_role("heading", name="Projektverwaltung", level=1)).to_be_visible()
 
 
 def fill_login(page: Page, email: str) -> None:

@@ -58,14 +58,14 @@ def release_two_projects_and_revoke_one(
 
     # Projektfreigabe: e-mail, expiry, two projects moved to the right in the picker.
     open_caretakers_tab(owner)
-    owner.get_by_role("link", name="Projektfreigabe", exact=True).click()
+    owner.get_by_role("link", name="Projekt freigeben", exact=True).click()
     expect(owner.get_by_role("heading", name="Projektfreigabe", level=1)).to_be_visible()
     owner.get_by_label("E-Mail-Adresse des Technischen Betreuers").fill(AGENCY_EMAIL)
     owner.get_by_label("Ablaufdatum (optional)").fill(expires_on.isoformat())
     available = owner.get_by_role("listbox", name="Verfügbare Projekte")
     selected = owner.get_by_role("listbox", name="Ausgewählte Projekte")
     available.select_option(label=RELEASED)
-    owner.get_by_role("button", name="Hinzufügen →").click()
+    owner.get_by_role("button", name="Hinzufügen →", exact=True).click()
     expect(selected.get_by_role("option")).to_have_text(RELEASED)
     expect(available.get_by_role("option")).to_have_text(["p10003 · Blog"])
     if check_pages:
@@ -84,7 +84,9 @@ def release_two_projects_and_revoke_one(
     link_tab = browsing.tab(caretaker.context)
     link_tab.goto(link)
     expect(link_tab.get_by_role("heading", name="Projektfreigabe")).to_be_visible()
-    expect(link_tab.get_by_role("main")).to_contain_text(f"{OWNER_NAME} (Kundennummer {OWNER_NUMBER})")
+    expect(link_tab.get_by_role("main")).to_contain_text(
+        f"Bäckerei Sonnenschein (Maria Sonne, Kundennummer {OWNER_NUMBER})"
+    )
     expect(link_tab.get_by_role("main").get_by_role("listitem")).to_have_text(RELEASED)
     expect(link_tab.get_by_role("definition").first).to_have_text(f"{expires_on:%d.%m.%Y}")
     if check_pages:

@@ -60,7 +60,7 @@ def test_owner_narrows_and_extends_access_and_the_caretaker_sees_it(clock, brows
     log_in(caretaker, AGENCY_EMAIL)
     caretaker.goto("/projekte/p10001/")
     expect(caretaker.locator("#my-care")).to_contain_text(
-        "Du betreust dieses Projekt für Bäckerei Sonnenschein (Maria Sonne) (Kundennummer"
+        "Du betreust dieses Projekt für Bäckerei Sonnenschein (Maria Sonne, Kundennummer"
     )
     expect(caretaker.locator("#my-care")).to_contain_text("bis 30.06.2026 (Umfang: Nur lesen).")
     php = caretaker.get_by_role("region", name="PHP-Version")

@@ -102,9 +102,11 @@ def test_requested_management_ends_at_its_expiry_date_without_a_worker(clock, de
     open_caretakers_tab(caretaker)
     caretaker.get_by_role("textbox", name="Projektnummer").fill(" P10003 ")
     caretaker.get_by_role("button", name="Verwaltung beantragen").click()
-    expect(status_message(caretaker, "Antrag für p10003 gestellt. Der Inhaber wird benachrichtigt.")).to_be_visible()
+    expect(
+        status_message(caretaker, "Antrag für p10003 gestellt. Der Vertragspartner wird benachrichtigt.")
+    ).to_be_visible()
     requests = caretaker.get_by_role("region", name="Offene Anträge")
-    expect(requests.get_by_role("row").filter(has_text="p10003")).to_contain_text("wartet auf den Inhaber")
+    expect(requests.get_by_role("row").filter(has_text="p10003")).to_contain_text("wartet auf den Vertragspartner")
     # Nothing about the owner before it accepts.
     expect(requests).not_to_contain_text("Sonnenschein")
     assert_accessible(caretaker)
@@ -183,7 +185,7 @@ def test_release_link_refuses_the_wrong_account_a_used_and_an_expired_link(
 
     visitor.goto(f"/freigabe/{expired_token}/")
     expect(visitor.get_by_role("alert")).to_have_text(
-        "Dieser Link ist abgelaufen. Bitte den Inhaber, die Freigabe neu zu senden."
+        "Dieser Link ist abgelaufen. Bitte den Vertragspartner, die Freigabe neu zu senden."
     )
 
     browsing.expect_not_found(visitor, lambda: visitor.goto(f"/freigabe/{token[:-4]}abcd/"))
@@ -232,7 +234,7 @@ def test_release_accept_and_decline_work_without_javascript(clock, demo_owner, a
 
     def release(number: str, label: str) -> None:
         open_caretakers_tab(owner)
-        owner.get_by_role("link", name="Projektfreigabe", exact=True).click()
+        owner.get_by_role("link", name="Projekt freigeben", exact=True).click()
         expect(owner.get_by_role("listbox", name="Verfügbare Projekte")).to_have_count(0)
         owner.get_by_label("E-Mail-Adresse des Technischen Betreuers").fill(AGENCY_EMAIL)
         owner.get_by_label("Ablaufdatum (optional)").fill("2026-04-30")

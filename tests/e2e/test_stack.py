@@ -189,13 +189,13 @@ def test_release_and_expiry_through_gunicorn_worker_beat_and_smtp(
         )
         to_owner = mailbox.wait_for(
             to=OWNER_EMAIL,
-            subject="Die technische Betreuung eines Projekts ist abgelaufen.",
+            subject="Die technische Betreuung eines Projekts ist abgelaufen",
             timeout=MAIL_SECONDS,
             check=stack.check,
         )
         to_agency = mailbox.wait_for(
             to=AGENCY_EMAIL,
-            subject="Deine Betreuung eines Projekts ist abgelaufen.",
+            subject="Deine Betreuung eines Projekts ist abgelaufen",
             timeout=MAIL_SECONDS,
             check=stack.check,
         )

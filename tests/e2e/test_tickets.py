@@ -82,7 +82,7 @@ def test_caretaker_ticket_is_answered_by_support_in_the_admin(clock, demo_owner,
     expect(caretaker.get_by_role("link", name="Benachrichtigungen 1 ungelesen")).to_be_visible()
     row = caretaker.get_by_role("row").filter(has_text=SUBJECT)
     expect(row).to_contain_text("beantwortet")
-    expect(caretaker.get_by_role("row").filter(has_text="SSL-Zertifikat")).to_contain_text("Inhaber")
+    expect(caretaker.get_by_role("row").filter(has_text="SSL-Zertifikat")).to_contain_text("Vertragspartner")
     screenshot(caretaker, "tickets.png")
     assert_accessible(caretaker)
     row.get_by_role("link", name=SUBJECT).click()

@@ -37,7 +37,7 @@ def test_ssl_order_appears_in_vertragsdaten_with_its_price(owner_client, project
     orders = orders_table(owner_client)
 
     assert "SSL-Zertifikat: sonnenschein.de" in orders
-    assert "<td>p12345</td>" in orders
+    assert '<td data-label="Projekt">p12345</td>' in orders
     assert "49,00 EUR" in orders
     assert "in Bearbeitung" in orders
 
@@ -140,3 +140,11 @@ def test_orders_need_post(owner_client, project, domain):
     assert owner_client.get("/projekte/p12345/bestellen/ssl/").status_code == 405
     assert owner_client.get("/projekte/p12345/bestellen/domain/").status_code == 405
     assert not Order.objects.exists()
+
+
+def test_ssl_order_asks_for_a_domain_instead_of_dashes(owner_client, project, domain):
+    page = owner_client.get("/projekte/p12345/").text
+    ssl_form = page.split('name="domain"')[1].split("</select>")[0]
+
+    assert '<option value="" selected>Domain auswählen …</option>' in ssl_form
+    assert "---------" not in page

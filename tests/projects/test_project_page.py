@@ -90,8 +90,8 @@ def test_owner_sees_the_change_in_verlauf(owner_client, project):
     assert "PHP-Version ist jetzt 8.4." in page.text
     history = page.text.split('id="history"')[1]
     assert "PHP-Version geändert" in history
-    assert "<td>8.3</td><td>8.4</td>" in history
-    assert "Inhaber" in history
+    assert '<td data-label="alt">8.3</td><td data-label="neu">8.4</td>' in history
+    assert "Vertragspartner" in history
 
 
 @pytest.mark.parametrize("version", ["7.4", "9.0", "8.3; rm -rf /", "x" * 500])

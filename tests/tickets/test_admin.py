@@ -68,7 +68,8 @@ def test_staff_reply_notifies_the_opener_in_app_and_by_email(
     assert "Datenbank antwortet nicht" in notification.text
     assert "p12345" in notification.text
     queued = OutboxEmail.objects.get()
-    assert (queued.to, queued.subject, queued.topic) == (caretaker.user.email, notification.text, "ticket")
+    assert (queued.to, queued.subject, queued.topic) == (caretaker.user.email, notification.text[:-1], "ticket")
+    assert notification.text.endswith(".")
     assert ANSWER in queued.body_text
     assert f"/tickets/{caretaker_ticket.pk}/" in queued.body_text
     assert [message.to for message in mail.outbox] == [[caretaker.user.email]]
@@ -165,7 +166,7 @@ def test_staff_list_shows_role_owner_and_caretaker_at_a_glance(
     assert response.status_code == 200
     page = page_text(response)
     assert f"Technischer Betreuer {caretaker.number} für Vertragspartner {owner.number}" in page
-    assert f"Inhaber {owner.number}" in page
+    assert f"Vertragspartner {owner.number}" in page
     assert str(caretaker) in page
     assert str(owner) in page
 
@@ -189,7 +190,7 @@ def test_staff_list_offers_the_opener_filter(staff_client, caretaker_ticket):
 
     assert "Nach eröffnet von" in page_text(response)
     assert '<a href="?opened_as=caretaker">Technischem Betreuer</a>' in response.text
-    assert '<a href="?opened_as=owner">Inhaber</a>' in response.text
+    assert '<a href="?opened_as=owner">Vertragspartner</a>' in response.text
 
 
 def test_change_form_shows_the_thread_with_badges(staff_client, caretaker, owner, caretaker_ticket):
@@ -198,7 +199,7 @@ def test_change_form_shows_the_thread_with_badges(staff_client, caretaker, owner
     page = page_text(staff_client.get(admin_change_url(caretaker_ticket)))
 
     assert f"Technischer Betreuer · {caretaker.display_name} · {caretaker.number} für p12345" in page
-    assert f"Inhaber · {owner.display_name} · {owner.number}" in page
+    assert f"Vertragspartner · {owner.display_name} · {owner.number}" in page
     assert f"Technischer Betreuer {caretaker.number} für Vertragspartner {owner.number}" in page
     assert "Antwort an den Kunden" in page
 

@@ -320,7 +320,7 @@ def test_the_message_limit_counts_each_customer_and_the_last_day(
     ticket = open_ticket(owner, project)
 
     caretaker_reply = login(caretaker).post(reply_url(ticket), {"body": "Vom Betreuer."})
-    refused = owner_client.post(reply_url(ticket), {"body": "Vom Inhaber."})
+    refused = owner_client.post(reply_url(ticket), {"body": "Vom Vertragspartner."})
     with time_machine.travel(timezone.now() + timedelta(days=1, minutes=1)):
         tomorrow = owner_client.post(reply_url(ticket), {"body": "Am nächsten Tag."})
 

@@ -94,7 +94,7 @@ def test_list_shows_who_opened_and_the_status(owner_client, caretaker, tickets):
     page = page_text(owner_client.get(LIST, {"project": "p22222"}))
 
     assert f"{caretaker.display_name} Technischer Betreuer offen" in page
-    assert "Inhaber beantwortet" in page
+    assert "Vertragspartner beantwortet" in page
 
 
 def test_paging_keeps_the_filter(owner_client, owner, project, other_project, settings):

@@ -45,7 +45,7 @@ def caretaker_badge(caretaker) -> str:
 
 
 def owner_badge(owner) -> str:
-    return f"Inhaber · {owner.display_name} · {owner.number}"
+    return f"Vertragspartner · {owner.display_name} · {owner.number}"
 
 
 def test_owner_opens_a_ticket_as_owner(owner_client, owner, project):

@@ -53,7 +53,9 @@ def assert_refused(persona: str, response) -> None:
 @pytest.fixture
 def tickets(owner, project, caretaker, caretakership) -> tuple[Ticket, Ticket]:
     """One ticket opened by the owner and one by the caretaker, each with an attachment."""
-    by_owner = open_ticket(owner, project, subject="Vom Inhaber", files=[upload("inhaber.txt", b"Inhaber-Log")])
+    by_owner = open_ticket(
+        owner, project, subject="Vom Vertragspartner", files=[upload("inhaber.txt", b"Vertragspartner-Log")]
+    )
     by_caretaker = open_ticket(
         caretaker, project, subject="Vom Betreuer", files=[upload("betreuer.txt", b"Betreuer-Log")]
     )
@@ -73,7 +75,7 @@ def test_ticket_list_by_persona(persona, visitor):
 
     if persona in WITH_ACCESS:
         assert response.status_code == 200
-        assert sorted(subjects_listed(response)) == ["Vom Betreuer", "Vom Inhaber"]
+        assert sorted(subjects_listed(response)) == ["Vom Betreuer", "Vom Vertragspartner"]
     elif persona in WITHOUT_ACCESS:
         assert response.status_code == 200
         assert subjects_listed(response) == []
@@ -128,7 +130,7 @@ def test_close_and_reopen_by_persona(persona, visitor, tickets):
 def test_attachment_download_by_persona(persona, visitor, tickets):
     for attachment, content in zip(
         Attachment.objects.filter(message__ticket__in=tickets).order_by("pk"),
-        [b"Inhaber-Log", b"Betreuer-Log"],
+        [b"Vertragspartner-Log", b"Betreuer-Log"],
         strict=True,
     ):
         response = visitor.get(attachment_url(attachment))
@@ -146,7 +148,7 @@ def test_staff_see_every_ticket_in_the_admin(staff_client, tickets, outsider):
     response = staff_client.get(ADMIN_LIST)
 
     assert response.status_code == 200
-    for subject in ["Vom Inhaber", "Vom Betreuer", "Fremdes Ticket"]:
+    for subject in ["Vom Vertragspartner", "Vom Betreuer", "Fremdes Ticket"]:
         assert subject in page_text(response)
     for ticket in [*tickets, foreign]:
         assert staff_client.get(admin_change_url(ticket)).status_code == 200
@@ -166,12 +168,12 @@ def test_owner_and_caretaker_see_each_others_tickets(owner_client, caretaker_cli
     by_owner, by_caretaker = tickets
 
     for client in [owner_client, caretaker_client]:
-        assert sorted(subjects_listed(client.get(LIST))) == ["Vom Betreuer", "Vom Inhaber"]
+        assert sorted(subjects_listed(client.get(LIST))) == ["Vom Betreuer", "Vom Vertragspartner"]
         for ticket in tickets:
             assert client.get(detail_url(ticket)).status_code == 200
 
     assert "Technischer Betreuer" in page_text(owner_client.get(detail_url(by_caretaker)))
-    assert "Inhaber" in page_text(caretaker_client.get(detail_url(by_owner)))
+    assert "Vertragspartner" in page_text(caretaker_client.get(detail_url(by_owner)))
 
 
 def end_caretakership(caretakership: Caretakership, how: str) -> None:
@@ -212,7 +214,7 @@ def test_caretaker_loses_the_projects_tickets_when_the_caretakership_ends(
     assert "p12345" not in caretaker_client.get(NEW).content.decode()
 
     # The owner keeps everything, including what the former caretaker wrote.
-    assert sorted(subjects_listed(owner_client.get(LIST))) == ["Vom Betreuer", "Vom Inhaber"]
+    assert sorted(subjects_listed(owner_client.get(LIST))) == ["Vom Betreuer", "Vom Vertragspartner"]
     assert owner_client.get(detail_url(tickets[1])).status_code == 200
     for attachment in attachments:
         assert owner_client.get(attachment_url(attachment)).status_code == 200
@@ -226,14 +228,14 @@ def test_a_new_caretakership_shows_the_tickets_again(project, caretaker, caretak
         project=project, owner_number=project.owner.number, caretaker=caretaker, source=Caretakership.Source.REQUEST
     )
 
-    assert sorted(subjects_listed(caretaker_client.get(LIST))) == ["Vom Betreuer", "Vom Inhaber"]
+    assert sorted(subjects_listed(caretaker_client.get(LIST))) == ["Vom Betreuer", "Vom Vertragspartner"]
 
 
 def test_caretaker_of_one_project_never_sees_the_owners_other_projects(
     owner, caretaker, caretakership, caretaker_client, owner_client
 ):
     other = ProjectFactory(owner=owner, number="p22222", name="Zweitseite")
-    hidden = open_ticket(owner, other, subject="Nur für den Inhaber", files=[upload("geheim.txt", b"geheim")])
+    hidden = open_ticket(owner, other, subject="Nur für den Vertragspartner", files=[upload("geheim.txt", b"geheim")])
     attachment = Attachment.objects.get(message__ticket=hidden)
 
     assert subjects_listed(caretaker_client.get(LIST)) == []
@@ -245,7 +247,7 @@ def test_caretaker_of_one_project_never_sees_the_owners_other_projects(
     assert "p12345" in new_form
     assert "p22222" not in new_form
     assert "Zweitseite" not in new_form
-    assert subjects_listed(owner_client.get(LIST)) == ["Nur für den Inhaber"]
+    assert subjects_listed(owner_client.get(LIST)) == ["Nur für den Vertragspartner"]
 
 
 def test_tickets_of_different_owners_stay_apart(owner, project, caretaker, caretakership, outsider):
