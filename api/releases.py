@@ -69,7 +69,8 @@ def resend_release(request: HttpRequest, release_id: int):
 def accept_release(request: HttpRequest, release_id: int) -> dict:
     """Only a release sent to a verified address of the token's account."""
     with change(request) as me:
-        has_mfa = Authenticator.objects.filter(user=me.user, type=Authenticator.Type.TOTP).exists()
+        person = request.auth.membership.user
+        has_mfa = Authenticator.objects.filter(user=person, type=Authenticator.Type.TOTP).exists()
         caretakerships = services.accept_release(customer=me, pk=release_id, has_mfa=has_mfa)
     return {"caretakerships": [care.pk for care in caretakerships]}
 

@@ -62,6 +62,7 @@ def token_new(request: AuthenticatedHttpRequest) -> HttpResponse:
         try:
             token, secret = create_token(
                 customer=request.customer,
+                created_by=request.user,
                 name=form.cleaned_data["name"],
                 scope=form.cleaned_data["scope"],
                 expires_at=expiry_from_last_day(form.cleaned_data["expires_on"]),

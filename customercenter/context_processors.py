@@ -1,6 +1,6 @@
 from django.utils.functional import SimpleLazyObject
 
-from customercenter.http import customer_of
+from customercenter.http import membership_of, memberships_of
 
 
 def _section(request) -> str:
@@ -13,9 +13,13 @@ def _section(request) -> str:
 
 
 def navigation(request):
-    """The active section and the unread badge (counted only when a page shows it)."""
+    """The active section, the active account and the person's others (the switcher), and the
+    unread badge (counted only when a page shows it)."""
     context = {"nav": _section(request)}
-    customer = customer_of(request)
+    membership = membership_of(request)
+    customer = membership.customer if membership else None
+    context["active_account"] = customer
+    context["memberships"] = memberships_of(request)
     if customer is not None:
         context["unread_count"] = SimpleLazyObject(lambda: customer.notifications.unread().count())
     return context

@@ -28,6 +28,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("konto/", include("allauth.urls")),
     path("i18n/setlang/", views.set_language, name="set_language"),
+    path("konto-wechseln/", views.switch_account, name="switch_account"),
     path("vertragsdaten/", include(contract_patterns)),
     path("freigabe/", include(delegation_urls.link_patterns)),
     path("", include("projects.urls")),

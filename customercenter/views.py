@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,7 +19,7 @@ from django.views.decorators.vary import vary_on_headers
 from customercenter import health
 from customercenter.decorators import customer_required
 from customercenter.forms import MasterDataForm
-from customercenter.http import AuthenticatedHttpRequest, wants_fragment
+from customercenter.http import ACTIVE_ACCOUNT, AuthenticatedHttpRequest, memberships_of, wants_fragment
 from customercenter.models import User
 from notifications.models import OutboxEmail
 
@@ -41,6 +41,27 @@ def set_language(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated and language in dict(settings.LANGUAGES):
         User.objects.filter(pk=request.user.pk).update(language=language)
     return response
+
+
+@require_POST
+@login_required
+def switch_account(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Work in another of one's accounts: what one sees and may do is that account's, in one's role there."""
+    number = request.POST.get("customer", "")
+    membership = next((m for m in memberships_of(request) if str(m.customer.number) == number), None)
+    if membership is None:
+        raise Http404(_("Zu diesem Konto gehörst du nicht."))
+    request.session[ACTIVE_ACCOUNT] = membership.customer_id
+    messages.success(
+        request,
+        _("Du arbeitest jetzt im Konto %(account)s (%(number)s) als %(role)s.")
+        % {
+            "account": membership.customer.display_name,
+            "number": membership.customer.number,
+            "role": membership.get_role_display(),
+        },
+    )
+    return redirect("projects:list")
 
 
 @require_GET

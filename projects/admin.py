@@ -163,7 +163,7 @@ class AuditEntryAdmin(admin.ModelAdmin):
         "via_token",
     ]
     list_filter = ["role", "action"]
-    search_fields = ["project__number", "=actor__number", "actor__user__email", "subject"]
+    search_fields = ["project__number", "=actor__number", "actor_user__email", "subject"]
     list_select_related = ["project", "actor"]
     date_hierarchy = "created_at"
 

@@ -118,7 +118,7 @@ def reply(*, access: ProjectAccess, ticket: Ticket, body: str, files: Sequence[U
 
 @transaction.atomic
 def staff_reply(*, staff: User, ticket: Ticket, body: str) -> Message:
-    ticket = Ticket.objects.select_for_update().select_related("project", "opened_by__user").get(pk=ticket.pk)
+    ticket = Ticket.objects.select_for_update().select_related("project", "opened_by").get(pk=ticket.pk)
     message = Message.objects.create(ticket=ticket, author_staff=staff, role=Role.STAFF, body=body)
     ticket.last_message_at = message.created_at
     old = ticket.status

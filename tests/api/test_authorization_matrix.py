@@ -46,8 +46,8 @@ class World:
 
 @pytest.fixture
 def world(owner, project, caretaker, outsider) -> World:
-    reader = CustomerFactory(company="Agentur Lesend", user__email="reader@example.com")
-    expired = CustomerFactory(company="Agentur Abgelaufen", user__email="expired@example.com")
+    reader = CustomerFactory(company="Agentur Lesend", admin__email="reader@example.com")
+    expired = CustomerFactory(company="Agentur Abgelaufen", admin__email="expired@example.com")
     care = CaretakershipFactory(project=project, caretaker=caretaker)
     CaretakershipFactory(project=project, caretaker=reader, scope=Scope.READ_ONLY)
     CaretakershipFactory(project=project, caretaker=expired, expires_at=timezone.now() - timedelta(hours=1))
@@ -57,7 +57,7 @@ def world(owner, project, caretaker, outsider) -> World:
     ProjectFactory(owner=owner, number="p33333", name="Drittseite")
     pending_request = ManagementRequestFactory(project=second, caretaker=caretaker)
     release, _token = delegation.create_release(
-        owner=owner, email=caretaker.user.email, projects=[second], access_expires_at=None
+        owner=owner, email=caretaker.admin.email, projects=[second], access_expires_at=None
     )
     customers = {"owner": owner, "caretaker": caretaker, "reader": reader, "outsider": outsider, "expired": expired}
     return World(customers=customers, care=care, pending_request=pending_request, release=release)
@@ -174,7 +174,9 @@ def call(client: ApiClient, operation: tuple[str, str], world: World):
 
 
 def token_for(customer: Customer, scope: str) -> ApiClient:
-    _token, secret = create_token(customer=customer, name="matrix", scope=scope, expires_at=None)
+    _token, secret = create_token(
+        customer=customer, created_by=customer.admin, name="matrix", scope=scope, expires_at=None
+    )
     return ApiClient(secret)
 
 
@@ -216,13 +218,17 @@ def test_read_token(world, operation, persona):
 
 
 def _expired(customer: Customer) -> ApiClient:
-    token, secret = create_token(customer=customer, name="alt", scope=AccessToken.Scope.WRITE, expires_at=None)
+    token, secret = create_token(
+        customer=customer, created_by=customer.admin, name="alt", scope=AccessToken.Scope.WRITE, expires_at=None
+    )
     AccessToken.objects.filter(pk=token.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
     return ApiClient(secret)
 
 
 def _revoked(customer: Customer) -> ApiClient:
-    token, secret = create_token(customer=customer, name="weg", scope=AccessToken.Scope.WRITE, expires_at=None)
+    token, secret = create_token(
+        customer=customer, created_by=customer.admin, name="weg", scope=AccessToken.Scope.WRITE, expires_at=None
+    )
     revoke_token(token)
     return ApiClient(secret)
 

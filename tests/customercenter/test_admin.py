@@ -71,13 +71,13 @@ def test_staff_creates_hosting_customer_with_number_and_verified_address(staff_c
 
     assert response.status_code == 302
     assert response["Location"] == "/admin/customercenter/customer/"
-    customer = Customer.objects.get(user__email="neukunde@example.com")
+    customer = Customer.objects.get(memberships__user__email="neukunde@example.com")
     assert customer.kind == Customer.Kind.HOSTING
     assert customer.number >= CUSTOMER_NUMBER_OFFSET
     assert (customer.company, customer.city) == ("Neukunde GmbH", "Hamburg")
-    address = EmailAddress.objects.get(user=customer.user)
+    address = EmailAddress.objects.get(user=customer.memberships.get().user)
     assert (address.email, address.verified, address.primary) == ("neukunde@example.com", True, True)
-    assert not customer.user.has_usable_password()
+    assert not customer.memberships.get().user.has_usable_password()
 
 
 def test_staff_cannot_create_customer_for_existing_email(staff_client, owner):

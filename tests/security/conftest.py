@@ -113,11 +113,11 @@ def world(owner, project, caretaker, outsider, staff) -> World:
     sibling_project = ProjectFactory(owner=owner, number="p12346", name="Nebenseite")
     ProjectFactory(owner=outsider, number="p99999", name="Fremdes Projekt")
 
-    reader = CustomerFactory(user__email="lesend@example.com")
-    extended = CustomerFactory(user__email="verlaengert@example.com")
-    expired = CustomerFactory(user__email="abgelaufen@example.com")
-    revoked = CustomerFactory(user__email="widerrufen@example.com")
-    sibling = CustomerFactory(user__email="nachbar@example.com", kind=Customer.Kind.PARTNER)
+    reader = CustomerFactory(admin__email="lesend@example.com")
+    extended = CustomerFactory(admin__email="verlaengert@example.com")
+    expired = CustomerFactory(admin__email="abgelaufen@example.com")
+    revoked = CustomerFactory(admin__email="widerrufen@example.com")
+    sibling = CustomerFactory(admin__email="nachbar@example.com", kind=Customer.Kind.PARTNER)
 
     caretakership = Caretakership.objects.create(
         project=project, owner_number=project.owner.number, caretaker=caretaker, source="release"
@@ -156,7 +156,7 @@ def world(owner, project, caretaker, outsider, staff) -> World:
         project=project, caretaker=revoked, lapses_at=now + REQUEST_LIFETIME
     )
     release, token = delegation.create_release(
-        owner=owner, email=sibling.user.email, projects=[project], access_expires_at=None
+        owner=owner, email=sibling.admin.email, projects=[project], access_expires_at=None
     )
 
     database = DatabaseFactory(project=project, name="p12345_shop")
@@ -199,7 +199,9 @@ def world(owner, project, caretaker, outsider, staff) -> World:
         token=token,
         ticket=ticket,
         attachment=attachment,
-        access_token=create_token(customer=owner, name="Skript", scope="write", expires_at=None)[0],
+        access_token=create_token(
+            customer=owner, created_by=owner.admin, name="Skript", scope="write", expires_at=None
+        )[0],
         customers=customers,
         clients=clients,
     )

@@ -109,7 +109,7 @@ def test_opening_is_audited_with_role_and_actor(caretaker_client, caretaker, car
         project,
         AuditEntry.Role.CARETAKER,
         caretaker,
-        caretaker.user,
+        caretaker.admin,
     )
     assert entry.subject == f"#{ticket.pk} Datenbank antwortet nicht"
 
