@@ -192,6 +192,7 @@ def set_domain_target(request: HttpRequest, number: str, name: str, payload: Dom
             target_kind=form.cleaned_data["target_kind"],
             target=form.cleaned_data["target"],
         )
+        domain.refresh_from_db()
     return domain
 
 

@@ -71,11 +71,11 @@ def accept_release(request: HttpRequest, release_id: int) -> dict:
     with change(request) as me:
         person = request.auth.membership.user
         has_mfa = Authenticator.objects.filter(user=person, type=Authenticator.Type.TOTP).exists()
-        caretakerships = services.accept_release(customer=me, pk=release_id, has_mfa=has_mfa)
+        caretakerships = services.accept_release(customer=me, pk=release_id, has_mfa=has_mfa, person=person)
     return {"caretakerships": [care.pk for care in caretakerships]}
 
 
 @router.post("/releases/{release_id}/decline", response=ReleaseOut, summary="Freigabe ablehnen")
 def decline_release(request: HttpRequest, release_id: int):
     with change(request) as me:
-        return services.decline_release(customer=me, pk=release_id)
+        return services.decline_release(customer=me, pk=release_id, person=request.auth.membership.user)

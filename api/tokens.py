@@ -6,6 +6,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from api.models import SHOWN_LENGTH, TOKEN_PREFIX, AccessToken, hash_token
@@ -43,16 +44,22 @@ def token_for(secret: str, *, address: str | None) -> AccessToken | None:
     may sign in), or None; notes its use. `token.membership` is the maker's role there now."""
     if not secret.startswith(TOKEN_PREFIX):
         return None
-    token = AccessToken.objects.usable().select_related("customer").filter(token_hash=hash_token(secret)).first()
-    if token is None or not token.customer.is_active_customer:
-        return None
-    token.membership = (
-        Membership.objects.select_related("customer", "user")
-        .filter(customer=token.customer, user_id=token.created_by_id, user__is_active=True)
+    # The maker's membership comes with the token in one join: a token of someone who has left
+    # the account matches no row.
+    token = (
+        AccessToken.objects.usable()
+        .select_related("customer", "created_by")
+        .filter(
+            token_hash=hash_token(secret),
+            created_by__is_active=True,
+            customer__memberships__user=F("created_by"),
+        )
+        .annotate(maker_role=F("customer__memberships__role"))
         .first()
     )
-    if token.membership is None:
+    if token is None or not token.customer.is_active_customer:
         return None
+    token.membership = Membership(customer=token.customer, user=token.created_by, role=token.maker_role)
     now = timezone.now()
     stale = token.last_used_at is None or now - token.last_used_at >= LAST_USED_PRECISION
     if stale or token.last_used_from != address:

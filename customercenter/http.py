@@ -24,16 +24,14 @@ def wants_fragment(request: HttpRequest) -> bool:
 
 
 def memberships_of(request: HttpRequest) -> list[Membership]:
-    """The signed-in person's memberships, read once per request: a removed member has none
-    in that account from its next request on."""
-    if not hasattr(request, "_memberships"):
-        if not request.user.is_authenticated:
-            request._memberships = []
-        else:
-            request._memberships = list(
-                request.user.memberships.select_related("customer").order_by("customer__number", "pk")
-            )
-    return request._memberships
+    """The signed-in person's memberships, read with the person at every request (see
+    customercenter.auth): a removed member has none in that account from its next request on."""
+    user = request.user
+    if not user.is_authenticated:
+        return []
+    if not hasattr(user, "loaded_memberships"):
+        user.loaded_memberships = list(user.memberships.select_related("customer").order_by("customer__number", "pk"))
+    return user.loaded_memberships
 
 
 def membership_of(request: HttpRequest) -> Membership | None:

@@ -48,7 +48,7 @@ def _link_page(request, token: str, release: ProjectRelease | None, *, status: i
     context = {"token": token, "release": release, "problem": problem, "customer": customer}
     if release is not None and not problem and customer is not None:
         try:
-            rules.check_recipient(release, customer)
+            rules.check_recipient(release, customer, request.user)
         except WrongAccount as error:
             context["wrong_account"] = str(error)
         except DelegationError as error:
@@ -87,7 +87,9 @@ def release_link_accept(request: AuthenticatedHttpRequest, token: str) -> HttpRe
     return _answer_link(
         request,
         token,
-        lambda: services.accept_release(customer=request.customer, token=token, has_mfa=has_second_factor(request)),
+        lambda: services.accept_release(
+            customer=request.customer, token=token, has_mfa=has_second_factor(request), person=request.user
+        ),
         _("Freigabe angenommen. Die Projekte stehen jetzt in deiner Projektverwaltung."),
     )
 
@@ -99,6 +101,6 @@ def release_link_decline(request: AuthenticatedHttpRequest, token: str) -> HttpR
     return _answer_link(
         request,
         token,
-        lambda: services.decline_release(customer=request.customer, token=token),
+        lambda: services.decline_release(customer=request.customer, token=token, person=request.user),
         _("Freigabe abgelehnt."),
     )

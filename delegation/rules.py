@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from customercenter.models import Customer, Role
+from customercenter.models import Customer, Role, User
 from delegation.models import Caretakership, ManagementRequest, ProjectRelease, ReleaseResend
 from projects.models import Project
 
@@ -150,16 +150,20 @@ def release_state_problem(release: ProjectRelease) -> str | None:
     return None
 
 
-def check_recipient(release: ProjectRelease, customer: Customer) -> None:
-    """Only an account with a member (Administrator or Technik) whose verified address was invited
-    may answer a release; the release goes to that account."""
-    if release.email not in verified_emails(customer):
+def check_recipient(release: ProjectRelease, customer: Customer, person: User | None = None) -> None:
+    """Only the person whose verified address was invited may answer a release, into the account
+    it works in now, where it must be Administrator or Technik. Without a person (the account
+    itself answers) any such member's verified address will do."""
+    invited = release.email in verified_emails(customer)
+    if person is not None:
+        invited = (
+            invited and EmailAddress.objects.filter(user=person, email__iexact=release.email, verified=True).exists()
+        )
+    if not invited:
+        current = person.email if person is not None else f"{customer.display_name} ({customer.number})"
         raise WrongAccount(
-            _(
-                "Diese Freigabe wurde an %(invited)s gesendet; im Konto %(current)s gehört diese Adresse "
-                "zu keinem Mitglied mit der Rolle Administrator oder Technik."
-            )
-            % {"invited": release.email, "current": f"{customer.display_name} ({customer.number})"}
+            _("Diese Freigabe wurde an %(invited)s gesendet, du bist als %(current)s angemeldet.")
+            % {"invited": release.email, "current": current}
         )
     if customer.pk == release.owner_id:
         raise DelegationError(_("Du kannst keine Freigabe deiner eigenen Projekte annehmen."))

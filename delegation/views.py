@@ -271,7 +271,9 @@ def has_second_factor(request: AuthenticatedHttpRequest) -> bool:
 def release_accept(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _act(
         request,
-        lambda: services.accept_release(customer=request.customer, pk=pk, has_mfa=has_second_factor(request)),
+        lambda: services.accept_release(
+            customer=request.customer, pk=pk, has_mfa=has_second_factor(request), person=request.user
+        ),
         _("Freigabe angenommen. Die Projekte stehen jetzt in deiner Projektverwaltung."),
     )
 
@@ -291,7 +293,7 @@ def release_decline(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         )
     return _act(
         request,
-        lambda: services.decline_release(customer=request.customer, pk=pk),
+        lambda: services.decline_release(customer=request.customer, pk=pk, person=request.user),
         _("Freigabe abgelehnt."),
     )
 

@@ -82,9 +82,9 @@ class TicketAdmin(admin.ModelAdmin):
         "subject",
         "project__number",
         "=opened_by__number",
-        "opened_by__user__email",
+        "opened_by__memberships__user__email",
         "=owner__number",
-        "owner__user__email",
+        "owner__memberships__user__email",
     ]
     list_select_related = ["project", "opened_by", "owner", "assignee"]
     readonly_fields = ["project", "subject", "category", "opened_role", "opened_by", "owner", "created_at"]

@@ -150,13 +150,19 @@ def _lock_incoming_release(customer: Customer, *, pk: int | None, token: str | N
 
 @transaction.atomic
 def accept_release(
-    *, customer: Customer, pk: int | None = None, token: str | None = None, has_mfa: bool = False
+    *,
+    customer: Customer,
+    pk: int | None = None,
+    token: str | None = None,
+    has_mfa: bool = False,
+    person: User | None = None,
 ) -> list[Caretakership]:
+    """The invited person accepts the release into the account it works in now (`customer`)."""
     release = _lock_incoming_release(customer, pk=pk, token=token)
     problem = rules.release_state_problem(release)
     if problem:
         raise DelegationError(problem)
-    rules.check_recipient(release, customer)
+    rules.check_recipient(release, customer, person)
     if release.require_mfa and not has_mfa:
         raise DelegationError(
             _(
@@ -211,12 +217,14 @@ def accept_release(
 
 
 @transaction.atomic
-def decline_release(*, customer: Customer, pk: int | None = None, token: str | None = None) -> ProjectRelease:
+def decline_release(
+    *, customer: Customer, pk: int | None = None, token: str | None = None, person: User | None = None
+) -> ProjectRelease:
     release = _lock_incoming_release(customer, pk=pk, token=token)
     problem = rules.release_state_problem(release)
     if problem:
         raise DelegationError(problem)
-    rules.check_recipient(release, customer)
+    rules.check_recipient(release, customer, person)
     release.status = ProjectRelease.Status.DECLINED
     release.decided_at = timezone.now()
     release.save(update_fields=["status", "decided_at"])

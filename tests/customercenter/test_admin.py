@@ -99,6 +99,17 @@ def management_forms(page) -> dict[str, str]:
     return dict(re.findall(r'name="([\w-]+-(?:TOTAL|INITIAL|MIN_NUM|MAX_NUM)_FORMS)"[^>]*value="(\d*)"', page.text))
 
 
+def membership_row(customer) -> dict[str, str]:
+    """The administrator's row of the members inline, as posted back unchanged."""
+    membership = customer.memberships.get()
+    return {
+        "memberships-0-id": str(membership.pk),
+        "memberships-0-customer": str(customer.pk),
+        "memberships-0-user": str(membership.user_id),
+        "memberships-0-role": membership.role,
+    }
+
+
 def test_customer_number_is_read_only_in_admin(staff_client, owner):
     number = owner.number
     url = f"/admin/customercenter/customer/{owner.pk}/change/"
@@ -116,6 +127,7 @@ def test_customer_number_is_read_only_in_admin(staff_client, owner):
             "last_name": owner.last_name,
             "country": "DE",
             **management_forms(page),
+            **membership_row(owner),
         },
     )
 
