@@ -3,6 +3,7 @@ from functools import wraps
 from django.shortcuts import render
 
 from customercenter.http import membership_of
+from delegation.access import Action, require_member
 from projects import audit
 
 
@@ -23,3 +24,18 @@ def customer_required(view):
             return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def role_required(action: Action):
+    """The member's role in the active account must allow `action` (delegation/access.py);
+    otherwise 403 with the reason. Stacked below `customer_required`."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            require_member(request.membership, action)
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator

@@ -178,3 +178,57 @@ class Membership(models.Model):
     @property
     def is_administrator(self) -> bool:
         return self.role == Role.ADMINISTRATOR
+
+
+class InvitationQuerySet(models.QuerySet["Invitation"]):
+    def pending(self) -> InvitationQuerySet:
+        return self.filter(status=Invitation.Status.PENDING)
+
+
+class Invitation(models.Model):
+    """An invitation by e-mail to join a customer account with a role. Like a release link: the
+    token is random and stored only as a hash, used once, expires, and is accepted (POST) only by
+    the person whose verified address was invited; sending it again replaces the token."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("offen")
+        ACCEPTED = "accepted", _("angenommen")
+        WITHDRAWN = "withdrawn", _("zurückgezogen")
+
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("Kunde")
+    )
+    email = models.EmailField(_("E-Mail-Adresse"))
+    role = models.CharField(_("Rolle"), max_length=16, choices=Role.choices)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("eingeladen von"),
+    )
+    status = models.CharField(_("Status"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    sent_at = models.DateTimeField(_("gesendet am"), default=timezone.now)
+    expires_at = models.DateTimeField(_("Link gültig bis"))
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("Einladung")
+        verbose_name_plural = _("Einladungen")
+        ordering = ["-sent_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer", "email"],
+                condition=Q(status="pending"),
+                name="one_pending_invitation_per_address",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.customer}"

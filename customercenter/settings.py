@@ -192,7 +192,7 @@ if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "projects:list"
+LOGIN_REDIRECT_URL = "home"
 
 # allauth: e-mail is the login, every address is verified before the account is used.
 ACCOUNT_LOGIN_METHODS = {"email"}
@@ -296,6 +296,8 @@ MAX_DATABASES_PER_PROJECT = env_int("MAX_DATABASES_PER_PROJECT", 50)
 MAX_DOMAINS_PER_PROJECT = env_int("MAX_DOMAINS_PER_PROJECT", 100)
 PROJECTS_PER_PAGE = env_int("PROJECTS_PER_PAGE", 25)
 RELEASE_LINK_DAYS = env_int("RELEASE_LINK_DAYS", 14)
+# How long the link of an invitation to join a customer account works.
+INVITATION_LINK_DAYS = env_int("INVITATION_LINK_DAYS", 7)
 MAX_REQUESTS_PER_CARETAKER_PER_DAY = env_int("MAX_REQUESTS_PER_CARETAKER_PER_DAY", 20)
 MAX_PENDING_REQUESTS_PER_PROJECT = env_int("MAX_PENDING_REQUESTS_PER_PROJECT", 10)
 MAX_RELEASES_PER_OWNER_PER_DAY = env_int("MAX_RELEASES_PER_OWNER_PER_DAY", 50)

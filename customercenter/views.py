@@ -17,10 +17,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 
 from customercenter import health
-from customercenter.decorators import customer_required
+from customercenter.decorators import customer_required, role_required
 from customercenter.forms import MasterDataForm
-from customercenter.http import ACTIVE_ACCOUNT, AuthenticatedHttpRequest, memberships_of, wants_fragment
+from customercenter.http import ACTIVE_ACCOUNT, AuthenticatedHttpRequest, membership_of, memberships_of, wants_fragment
 from customercenter.models import User
+from delegation.access import Action, member_may
 from notifications.models import OutboxEmail
 
 logger = logging.getLogger(__name__)
@@ -28,9 +29,13 @@ logger = logging.getLogger(__name__)
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    if request.user.is_authenticated:
-        return redirect("projects:list")
-    return redirect("account_login")
+    """Where a signed-in person starts: its projects, or the contract data if its role has no projects."""
+    if not request.user.is_authenticated:
+        return redirect("account_login")
+    membership = membership_of(request)
+    if membership is not None and not member_may(membership, Action.PROJECTS):
+        return redirect("contract:master_data")
+    return redirect("projects:list")
 
 
 @require_POST
@@ -61,7 +66,7 @@ def switch_account(request: AuthenticatedHttpRequest) -> HttpResponse:
             "role": membership.get_role_display(),
         },
     )
-    return redirect("projects:list")
+    return redirect("home")
 
 
 @require_GET
@@ -119,6 +124,7 @@ def contract_page(
 @require_http_methods(["GET", "POST"])
 @login_required
 @customer_required
+@role_required(Action.CONTRACT)
 @vary_on_headers("HX-Request")
 def master_data(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = MasterDataForm(request.POST or None, instance=request.customer)

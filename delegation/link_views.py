@@ -14,9 +14,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from customercenter.decorators import customer_required
+from customercenter.decorators import customer_required, role_required
 from customercenter.http import AuthenticatedHttpRequest, customer_of
 from delegation import rules, services
+from delegation.access import Action
 from delegation.models import ProjectRelease
 from delegation.services import DelegationError, WrongAccount
 from delegation.views import has_second_factor
@@ -83,6 +84,7 @@ def _answer_link(request: AuthenticatedHttpRequest, token: str, action: Callable
 @require_POST
 @login_required
 @customer_required
+@role_required(Action.CARETAKING)
 def release_link_accept(request: AuthenticatedHttpRequest, token: str) -> HttpResponse:
     return _answer_link(
         request,
@@ -97,6 +99,7 @@ def release_link_accept(request: AuthenticatedHttpRequest, token: str) -> HttpRe
 @require_POST
 @login_required
 @customer_required
+@role_required(Action.CARETAKING)
 def release_link_decline(request: AuthenticatedHttpRequest, token: str) -> HttpResponse:
     return _answer_link(
         request,
