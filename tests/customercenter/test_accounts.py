@@ -219,7 +219,8 @@ def test_login_with_email_and_password(client, owner):
     response = client.post("/konto/login/", {"login": "owner@example.com", "password": PASSWORD})
 
     assert response.status_code == 302
-    assert response["Location"] == "/projekte/"
+    assert response["Location"] == "/"
+    assert client.get("/")["Location"] == "/projekte/"
     assert client.get("/projekte/").status_code == 200
 
 

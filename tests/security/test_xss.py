@@ -111,7 +111,7 @@ def partner_signup(payload: str, env) -> tuple[str, list[Surface]]:
     partner = Customer.objects.get(memberships__user__email="partner@example.com")
     EmailAddress.objects.filter(user=partner.memberships.get().user).update(verified=True)
     activate_customer(user=partner.memberships.get().user)
-    login(partner).post(reverse("contract:request_new"), {"number": "p12345"})
+    login(partner.memberships.get().user).post(reverse("contract:request_new"), {"number": "p12345"})
     return payload, [
         page(env.owner_client, reverse("contract:caretakers"), "owner's Offene Anträge"),
         page(env.owner_client, reverse("notifications:list"), "owner's notifications"),
