@@ -26,7 +26,12 @@ class MessageInline(admin.StackedInline):
         return False
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("author", "ticket__project").prefetch_related("attachments")
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("author", "author_person", "ticket__project")
+            .prefetch_related("attachments")
+        )
 
     @admin.display(description=_("Von"))
     def badge(self, message: Message) -> str:

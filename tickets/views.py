@@ -88,7 +88,7 @@ def ticket_new(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 def _thread(request: AuthenticatedHttpRequest, ticket: Ticket, access: ProjectAccess, form: ReplyForm, status=200):
-    thread = ticket.messages.select_related("author", "author_staff").prefetch_related(
+    thread = ticket.messages.select_related("author", "author_person", "author_staff").prefetch_related(
         Prefetch("attachments", queryset=Attachment.objects.only("id", "message_id", "name", "size"))
     )
     entries = [(message, services.role_badge(ticket, message)) for message in thread]

@@ -366,3 +366,17 @@ def test_members_page_query_count_is_the_same_for_50_members(owner, owner_client
     with django_assert_max_num_queries(10):
         response = owner_client.get(MEMBERS)
     assert page_text(response).count("m4") >= 1
+
+
+def test_a_ticket_shows_the_person_its_account_and_role(owner, project, caretaker, lena):
+    caretaker.company, caretaker.first_name, caretaker.last_name = "Webagentur Pixelwerk", "", ""
+    caretaker.save()
+    Caretakership.objects.create(project=project, owner_number=owner.number, caretaker=caretaker)
+    client = login(lena)
+    switch_to(client, caretaker)
+    data = {"project": "p12345", "subject": "Seite langsam", "category": "technical", "body": "Bitte prüfen."}
+
+    opened = client.post(reverse("tickets:new"), data)
+
+    page = page_text(login(owner).get(opened["Location"]))
+    assert f"Technischer Betreuer · Lena Pixel (Webagentur Pixelwerk) · {caretaker.number} für p12345" in page
