@@ -15,7 +15,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from customercenter.models import Invitation, Membership, Role
+from delegation import services as delegation
 from delegation.models import Caretakership, ProjectRelease
+from notifications.models import Notification
 from projects.models import AuditEntry
 from tests.conftest import login
 from tests.delegation.helpers import field_error, mails_to, page_text
@@ -380,3 +382,34 @@ def test_a_ticket_shows_the_person_its_account_and_role(owner, project, caretake
 
     page = page_text(login(owner).get(opened["Location"]))
     assert f"Technischer Betreuer · Lena Pixel (Webagentur Pixelwerk) · {caretaker.number} für p12345" in page
+
+
+# Release links -----------------------------------------------------------------------------------
+
+
+def test_a_release_to_a_persons_address_goes_into_the_account_it_works_in(owner, project, caretaker, lena, sent):
+    with sent():
+        _release, token = delegation.create_release(
+            owner=owner, email="lena@pixelwerk.example", projects=[project], access_expires_at=None
+        )
+    client = login(lena)
+    switch_to(client, caretaker)
+
+    assert client.post(reverse("release_link_accept", args=[token])).status_code == 302
+
+    assert Caretakership.objects.active().get(project=project).caretaker == caretaker
+    assert ProjectRelease.objects.get().accepted_by == caretaker
+    told = Notification.objects.filter(recipient=owner).latest("pk").text
+    assert caretaker.display_name in told and str(caretaker.number) in told
+
+
+def test_a_colleague_cannot_accept_a_release_sent_to_another_members_address(owner, project, caretaker, lena):
+    _release, token = delegation.create_release(
+        owner=owner, email="lena@pixelwerk.example", projects=[project], access_expires_at=None
+    )
+
+    response = login(caretaker).post(reverse("release_link_accept", args=[token]))
+
+    assert response.status_code == 409
+    assert "an lena@pixelwerk.example gesendet, du bist als agentur@example.com angemeldet" in page_text(response)
+    assert not Caretakership.objects.exists()
