@@ -413,3 +413,22 @@ def test_a_colleague_cannot_accept_a_release_sent_to_another_members_address(own
     assert response.status_code == 409
     assert "an lena@pixelwerk.example gesendet, du bist als agentur@example.com angemeldet" in page_text(response)
     assert not Caretakership.objects.exists()
+
+
+# Query counts ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    [reverse("projects:list"), reverse("contract:caretakers"), reverse("tickets:list"), MEMBERS],
+)
+def test_pages_of_an_agency_with_50_members_keep_their_query_count(
+    caretaker, project, url, django_assert_max_num_queries
+):
+    Caretakership.objects.create(project=project, owner_number=project.owner.number, caretaker=caretaker)
+    for n in range(50):
+        MembershipFactory(customer=caretaker, user=UserFactory(email=f"dev{n}@pixelwerk.example"))
+    client = login(caretaker)
+
+    with django_assert_max_num_queries(10):
+        assert client.get(url).status_code == 200
