@@ -129,6 +129,11 @@ class Customer(models.Model):
         return display_name(self.company, self.first_name, self.last_name)
 
     @property
+    def account_name(self) -> str:
+        """The account beside the person acting for it: its company, else its customer's name."""
+        return self.company or self.display_name
+
+    @property
     def is_active_customer(self) -> bool:
         return self.number is not None
 

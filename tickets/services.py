@@ -46,7 +46,7 @@ def role_badge(ticket: Ticket, message: Message) -> str:
     author = message.author
     name = author.display_name
     if message.author_person is not None:
-        name = f"{message.author_person.display_name} ({name})"
+        name = f"{message.author_person.display_name} ({author.account_name})"
     if message.role == Role.CARETAKER:
         return _("Technischer Betreuer · %(name)s · %(number)s für %(project)s") % {
             "name": name,

@@ -56,12 +56,12 @@ def test_request_lifecycle_in_the_history(owner, caretaker, project):
     [php] = rows_with(rows, "PHP-Version geändert")
     assert php.startswith(timezone.localtime().strftime("%d.%m.%Y"))
     person = caretaker.admin.display_name
-    assert f"{person} ({caretaker.display_name}, {caretaker.number}) als Technischer Betreuer von p12345" in php
+    assert f"{person} ({caretaker.account_name}, {caretaker.number}) als Technischer Betreuer von p12345" in php
     assert php.endswith("8.3 8.1")
     [requested, *_] = rows_with(rows, "Verwaltung beantragt")
     assert "als Technischer Betreuer von p12345" in requested
     [revoked] = rows_with(rows, "Betreuung widerrufen")
-    assert f"{owner.admin.display_name} ({owner.display_name}, {owner.number}) Inhaber" in revoked
+    assert f"{owner.admin.display_name} ({owner.account_name}, {owner.number}) Inhaber" in revoked
 
 
 def test_release_lifecycle_in_the_history(owner, caretaker, project):

@@ -42,12 +42,12 @@ def new_ticket(client, **fields):
 
 def caretaker_badge(caretaker) -> str:
     """The badge of a message the caretaker's login wrote: the person, then its account."""
-    person = f"{caretaker.admin.display_name} ({caretaker.display_name})"
+    person = f"{caretaker.admin.display_name} ({caretaker.account_name})"
     return f"Technischer Betreuer · {person} · {caretaker.number} für p12345"
 
 
 def owner_badge(owner) -> str:
-    return f"Inhaber · {owner.admin.display_name} ({owner.display_name}) · {owner.number}"
+    return f"Inhaber · {owner.admin.display_name} ({owner.account_name}) · {owner.number}"
 
 
 def test_owner_opens_a_ticket_as_owner(owner_client, owner, project):
