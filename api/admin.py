@@ -22,7 +22,7 @@ class AccessTokenAdmin(admin.ModelAdmin):
         "revoked_at",
     ]
     list_filter = ["scope", ("revoked_at", admin.EmptyFieldListFilter)]
-    search_fields = ["=customer__number", "customer__user__email", "name", "shown_part"]
+    search_fields = ["=customer__number", "customer__memberships__user__email", "name", "shown_part"]
     list_select_related = ["customer"]
     readonly_fields = [field.name for field in AccessToken._meta.fields if field.name != "token_hash"]
     exclude = ["token_hash"]

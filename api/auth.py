@@ -15,6 +15,7 @@ from api.errors import ApiError
 from api.models import TOKEN_PREFIX, AccessToken
 from api.tokens import token_for
 from customercenter.models import Customer
+from delegation.access import Action, role_refusal
 from projects import audit
 
 # Query parameters in which clients commonly put tokens; a token there ends up in logs.
@@ -50,8 +51,17 @@ class TokenRateThrottle(SimpleRateThrottle):
 
 
 def customer(request: HttpRequest) -> Customer:
-    """The account the token belongs to: the API acts as it, never as more."""
+    """The account the token belongs to: the API acts as it, never as more; and as the member who
+    made the token, whose role must allow projects and caretaker work (the API's whole subject)."""
+    require_role(request, Action.PROJECTS)
     return request.auth.customer
+
+
+def require_role(request: HttpRequest, action: Action) -> None:
+    """403 with the reason when the token's maker's role in the account does not allow `action`."""
+    reason = role_refusal(request.auth.membership, action)
+    if reason is not None:
+        raise ApiError(403, "role", reason)
 
 
 @contextmanager
@@ -61,5 +71,6 @@ def change(request: HttpRequest) -> Iterator[Customer]:
     if not token.can_write:
         message = _("Dieses Token darf nur lesen. Für Änderungen brauchst du ein Token mit „lesen und schreiben“.")
         raise ApiError(403, "read_only_token", message)
-    with audit.via_token(token.customer, token.name):
-        yield token.customer
+    me = customer(request)
+    with audit.via_token(me, token.name), audit.acting_person(me, token.membership.user):
+        yield me

@@ -10,10 +10,11 @@ from django.utils import timezone
 from ninja import Router
 from ninja.pagination import CursorPagination, paginate
 
-from api.auth import change, customer
+from api.auth import change, customer, require_role
 from api.errors import form_errors, not_found
 from api.schemas import CaretakershipChangeIn, CaretakershipOut, Role
 from delegation import services
+from delegation.access import Action
 from delegation.expiry import expiry_from_last_day
 from delegation.forms import ExpiryForm, ScopeForm
 from delegation.models import Caretakership
@@ -52,6 +53,7 @@ def change_caretakership(request: HttpRequest, caretakership_id: int, payload: C
     """The owner's change: `expires_on` (null: no expiry) and/or `scope`; fields left out stay."""
     given = payload.model_fields_set
     with change(request) as me:
+        require_role(request, Action.RELEASE)
         expiry = ExpiryForm({"expires_on": payload.expires_on.isoformat() if payload.expires_on else ""})
         scope = ScopeForm({"scope": payload.scope.value if payload.scope else ""})
         for form in (expiry, scope):
@@ -79,5 +81,6 @@ def end_caretakership(request: HttpRequest, caretakership_id: int):
     with change(request) as me:
         care = _mine(request, caretakership_id)
         if care.project.owner_id == me.pk:
+            require_role(request, Action.RELEASE)
             return services.revoke_caretakership(owner=me, caretakership_id=care.pk)
         return services.end_caretakership(caretaker=me, caretakership_id=care.pk)

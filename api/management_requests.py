@@ -5,10 +5,11 @@ from django.http import HttpRequest
 from ninja import Router, Status
 from ninja.pagination import CursorPagination, paginate
 
-from api.auth import change, customer
+from api.auth import change, customer, require_role
 from api.errors import form_errors
 from api.schemas import AcceptIn, Direction, ManagementRequestIn, ManagementRequestOut
 from delegation import services
+from delegation.access import Action
 from delegation.expiry import expiry_from_last_day
 from delegation.forms import AcceptRequestForm, ManagementRequestForm
 from delegation.queries import incoming_requests, outgoing_requests
@@ -44,6 +45,7 @@ def create_request(request: HttpRequest, payload: ManagementRequestIn):
 @router.post("/management-requests/{request_id}/accept", summary="Antrag annehmen")
 def accept_request(request: HttpRequest, request_id: int, payload: AcceptIn) -> dict:
     with change(request) as me:
+        require_role(request, Action.RELEASE)
         form = AcceptRequestForm(expiry_data(payload))
         if not form.is_valid():
             raise form_errors(form)
@@ -59,6 +61,7 @@ def accept_request(request: HttpRequest, request_id: int, payload: AcceptIn) -> 
 @router.post("/management-requests/{request_id}/decline", response=ManagementRequestOut, summary="Antrag ablehnen")
 def decline_request(request: HttpRequest, request_id: int):
     with change(request) as me:
+        require_role(request, Action.RELEASE)
         return services.decline_request(owner=me, request_id=request_id)
 
 

@@ -1,9 +1,11 @@
-"""Personal access tokens for the partner API: one account's, never more than it may do."""
+"""Personal access tokens for the partner API: one account's, made by one of its members, never
+more than that member may do there today."""
 
 from __future__ import annotations
 
 import hashlib
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -35,6 +37,15 @@ class AccessToken(models.Model):
 
     customer = models.ForeignKey(
         Customer, on_delete=models.CASCADE, related_name="access_tokens", verbose_name=_("Kunde")
+    )
+    # The person who made it: the token acts as that member, with its role in the account at each
+    # request, and stops working when the person leaves the account.
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        related_name="access_tokens",
+        verbose_name=_("angelegt von"),
     )
     name = models.CharField(_("Name"), max_length=100)
     scope = models.CharField(_("Berechtigung"), max_length=8, choices=Scope.choices, default=Scope.READ)

@@ -45,7 +45,7 @@ def project_or_404(request: HttpRequest, number: str) -> ProjectAccess:
     number = normalise_number(number)
     if PROJECT_NUMBER_RE.match(number):
         try:
-            return project_access(customer(request), number=number)
+            return project_access(customer(request), number=number, membership=request.auth.membership)
         except (Project.DoesNotExist, Caretakership.DoesNotExist):
             pass
     raise not_found(_("Projekt nicht gefunden."))

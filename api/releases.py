@@ -6,10 +6,11 @@ from django.http import HttpRequest
 from ninja import Router, Status
 from ninja.pagination import CursorPagination, paginate
 
-from api.auth import change, customer
+from api.auth import change, customer, require_role
 from api.errors import form_errors
 from api.schemas import Direction, ReleaseIn, ReleaseOut
 from delegation import services
+from delegation.access import Action
 from delegation.expiry import expiry_from_last_day
 from delegation.forms import ReleaseForm
 from delegation.queries import incoming_releases, outgoing_releases
@@ -30,6 +31,7 @@ def list_releases(request: HttpRequest, direction: Direction = Direction.OUTGOIN
 @router.post("/releases", response={201: ReleaseOut}, summary="Projekte freigeben")
 def create_release(request: HttpRequest, payload: ReleaseIn):
     with change(request) as me:
+        require_role(request, Action.RELEASE)
         data = {
             "email": payload.email,
             "projects": [normalise_number(number) for number in payload.projects],
@@ -54,6 +56,7 @@ def create_release(request: HttpRequest, payload: ReleaseIn):
 @router.post("/releases/{release_id}/withdraw", response=ReleaseOut, summary="Freigabe zurückziehen")
 def withdraw_release(request: HttpRequest, release_id: int):
     with change(request) as me:
+        require_role(request, Action.RELEASE)
         return services.withdraw_release(owner=me, pk=release_id)
 
 
@@ -61,6 +64,7 @@ def withdraw_release(request: HttpRequest, release_id: int):
 def resend_release(request: HttpRequest, release_id: int):
     """A new link by e-mail; the old one stops working at once."""
     with change(request) as me:
+        require_role(request, Action.RELEASE)
         services.resend_release(owner=me, pk=release_id)
         return outgoing_releases(me).select_related("owner").get(pk=release_id)
 
@@ -69,12 +73,13 @@ def resend_release(request: HttpRequest, release_id: int):
 def accept_release(request: HttpRequest, release_id: int) -> dict:
     """Only a release sent to a verified address of the token's account."""
     with change(request) as me:
-        has_mfa = Authenticator.objects.filter(user=me.user, type=Authenticator.Type.TOTP).exists()
-        caretakerships = services.accept_release(customer=me, pk=release_id, has_mfa=has_mfa)
+        person = request.auth.membership.user
+        has_mfa = Authenticator.objects.filter(user=person, type=Authenticator.Type.TOTP).exists()
+        caretakerships = services.accept_release(customer=me, pk=release_id, has_mfa=has_mfa, person=person)
     return {"caretakerships": [care.pk for care in caretakerships]}
 
 
 @router.post("/releases/{release_id}/decline", response=ReleaseOut, summary="Freigabe ablehnen")
 def decline_release(request: HttpRequest, release_id: int):
     with change(request) as me:
-        return services.decline_release(customer=me, pk=release_id)
+        return services.decline_release(customer=me, pk=release_id, person=request.auth.membership.user)

@@ -6,21 +6,25 @@ import secrets
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from api.models import SHOWN_LENGTH, TOKEN_PREFIX, AccessToken, hash_token
-from customercenter.models import Customer
+from customercenter.models import Customer, Membership, User
 
 # Last use is written at most this often per token, not on every request of a busy script.
 LAST_USED_PRECISION = timedelta(minutes=1)
 
 
 @transaction.atomic
-def create_token(*, customer: Customer, name: str, scope: str, expires_at: datetime | None) -> tuple[AccessToken, str]:
+def create_token(
+    *, customer: Customer, created_by: User, name: str, scope: str, expires_at: datetime | None
+) -> tuple[AccessToken, str]:
     """A new token and its secret, which is shown once and stored only as a hash."""
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = AccessToken.objects.create(
         customer=customer,
+        created_by=created_by,
         name=name,
         scope=scope,
         expires_at=expires_at,
@@ -36,12 +40,26 @@ def revoke_token(token: AccessToken) -> bool:
 
 
 def token_for(secret: str, *, address: str | None) -> AccessToken | None:
-    """The usable token behind `secret` of an account that may still sign in, or None; notes its use."""
+    """The usable token behind `secret` of an active account whose maker is still its member (and
+    may sign in), or None; notes its use. `token.membership` is the maker's role there now."""
     if not secret.startswith(TOKEN_PREFIX):
         return None
-    token = AccessToken.objects.usable().select_related("customer__user").filter(token_hash=hash_token(secret)).first()
+    # The maker's membership comes with the token in one join: a token of someone who has left
+    # the account matches no row.
+    token = (
+        AccessToken.objects.usable()
+        .select_related("customer", "created_by")
+        .filter(
+            token_hash=hash_token(secret),
+            created_by__is_active=True,
+            customer__memberships__user=F("created_by"),
+        )
+        .annotate(maker_role=F("customer__memberships__role"))
+        .first()
+    )
     if token is None or not token.customer.is_active_customer:
         return None
+    token.membership = Membership(customer=token.customer, user=token.created_by, role=token.maker_role)
     now = timezone.now()
     stale = token.last_used_at is None or now - token.last_used_at >= LAST_USED_PRECISION
     if stale or token.last_used_from != address:

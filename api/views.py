@@ -20,8 +20,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from api.forms import AccessTokenForm
 from api.tokens import create_token, revoke_token
-from customercenter.decorators import customer_required
+from customercenter.decorators import customer_required, role_required
 from customercenter.http import AuthenticatedHttpRequest
+from delegation.access import Action
 from delegation.expiry import expiry_from_last_day
 
 
@@ -45,6 +46,7 @@ def _reauthenticate(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_GET
 @login_required
 @customer_required
+@role_required(Action.PROJECTS)
 def token_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     tokens = request.customer.access_tokens.order_by("revoked_at", "-created_at")
     return render(request, "api/tokens.html", {"tokens": tokens})
@@ -54,6 +56,7 @@ def token_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @login_required
 @customer_required
+@role_required(Action.PROJECTS)
 def token_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not recently_reauthenticated(request):
         return _reauthenticate(request)
@@ -62,6 +65,7 @@ def token_new(request: AuthenticatedHttpRequest) -> HttpResponse:
         try:
             token, secret = create_token(
                 customer=request.customer,
+                created_by=request.user,
                 name=form.cleaned_data["name"],
                 scope=form.cleaned_data["scope"],
                 expires_at=expiry_from_last_day(form.cleaned_data["expires_on"]),
@@ -78,6 +82,7 @@ def token_new(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @login_required
 @customer_required
+@role_required(Action.PROJECTS)
 def token_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     token = get_object_or_404(request.customer.access_tokens.filter(revoked_at__isnull=True), pk=pk)
     if request.method == "POST":

@@ -17,7 +17,7 @@ from django.db import connection, transaction
 from api.models import SHOWN_LENGTH, AccessToken, hash_token
 from bench import seed_customers, seed_delegation, seed_history
 from bench.seeding import AGENCY_EMAIL, API_TOKEN, SIZES, Seeder
-from customercenter.models import Customer, CustomerNumber, User
+from customercenter.models import Customer, CustomerNumber, Membership, User
 from delegation.models import Caretakership, ManagementRequest, ProjectRelease
 from notifications.models import Notification, OutboxEmail
 from projects.models import AuditEntry, Database, Domain, Project, Server
@@ -36,6 +36,7 @@ SEEDED = [
     EmailAddress,
     CustomerNumber,
     Customer,
+    Membership,
     Server,
     Project,
     Domain,
@@ -80,7 +81,8 @@ def seed(size_name: str) -> tuple[dict[str, int], dict[str, float]]:
         for step in STEPS:
             step(seeder)
         AccessToken.objects.create(
-            customer=Customer.objects.get(user__email=AGENCY_EMAIL),
+            customer=Customer.objects.get(memberships__user__email=AGENCY_EMAIL),
+            created_by=User.objects.get(email=AGENCY_EMAIL),
             name="Benchmark",
             scope=AccessToken.Scope.READ,
             shown_part=API_TOKEN[:SHOWN_LENGTH],

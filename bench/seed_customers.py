@@ -11,7 +11,7 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import make_password
 
 from bench.seeding import AGENCY_EMAIL, OWNER_EMAIL, PASSWORD, Seeder
-from customercenter.models import CUSTOMER_NUMBER_OFFSET, Customer, CustomerNumber, User
+from customercenter.models import CUSTOMER_NUMBER_OFFSET, Customer, CustomerNumber, Membership, Role, User
 from projects.models import Database, Domain, Project, Server
 
 FIRST_NAMES = "Anna Ben Clara David Emma Felix Greta Hannah Jonas Karl Lea Lukas Maria Max Nina Paul Sophie Tim Jan"
@@ -36,7 +36,7 @@ def customers(seeder: Seeder) -> None:
     password = make_password(PASSWORD)
     seeder.caretaker_ids = list(range(3, 3 + size.caretakers))
     seeder.regular_ids = list(range(3 + size.caretakers, size.customers + 1))
-    users, addresses, numbers, customers = [], [], [], []
+    users, addresses, numbers, customers, members = [], [], [], [], []
     for pk in range(1, size.customers + 1):
         joined = seeder.days_ago(30, 3000)
         if pk == seeder.agency:
@@ -53,12 +53,12 @@ def customers(seeder: Seeder) -> None:
         seeder.email[pk] = email
         seeder.name[pk] = f"{company} ({first_name} {last_name})" if company else f"{first_name} {last_name}"
         language = "en" if pk > 2 and rng.random() < 0.1 else "de"
-        users.append((pk, password, email, False, False, True, joined, language))
+        users.append((pk, password, email, f"{first_name} {last_name}", False, False, True, joined, language))
+        members.append((pk, pk, pk, Role.ADMINISTRATOR, joined))
         addresses.append((pk, pk, email, True, True))
         numbers.append((pk, joined))
         customers.append(
             (
-                pk,
                 pk,
                 CUSTOMER_NUMBER_OFFSET + pk,
                 kind,
@@ -74,7 +74,9 @@ def customers(seeder: Seeder) -> None:
             )
         )
     seeder.write(
-        User, ["id", "password", "email", "is_superuser", "is_staff", "is_active", "date_joined", "language"], users
+        User,
+        ["id", "password", "email", "name", "is_superuser", "is_staff", "is_active", "date_joined", "language"],
+        users,
     )
     seeder.write(EmailAddress, ["id", "user", "email", "verified", "primary"], addresses)
     seeder.write(CustomerNumber, ["id", "allocated_at"], numbers)
@@ -82,7 +84,6 @@ def customers(seeder: Seeder) -> None:
         Customer,
         [
             "id",
-            "user",
             "number",
             "kind",
             "company",
@@ -97,6 +98,7 @@ def customers(seeder: Seeder) -> None:
         ],
         customers,
     )
+    seeder.write(Membership, ["id", "user", "customer", "role", "created_at"], members)
 
 
 def projects(seeder: Seeder) -> None:

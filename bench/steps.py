@@ -26,7 +26,7 @@ from bench.config import OUT  # noqa: E402
 from bench.seed import seed  # noqa: E402
 from bench.seeding import AGENCY_EMAIL, API_TOKEN, OWNER_EMAIL, RELEASE_TOKEN  # noqa: E402
 from bench.sessions import csrf_cookie, signed_in  # noqa: E402
-from customercenter.models import Customer  # noqa: E402
+from customercenter.models import Customer, Membership, User  # noqa: E402
 from delegation.models import Caretakership  # noqa: E402
 from notifications.models import Notification, OutboxEmail  # noqa: E402
 from projects.models import AuditEntry  # noqa: E402
@@ -37,7 +37,7 @@ COST_RUNS = 50
 
 def pages() -> list[dict]:
     """The measured pages, resolved against the current database (the same recipe at every size)."""
-    agency = Customer.objects.select_related("user").get(user__email=AGENCY_EMAIL)
+    agency = Customer.objects.get(memberships__user__email=AGENCY_EMAIL)
     cared = (
         Caretakership.objects.active()
         .filter(caretaker=agency)
@@ -105,7 +105,7 @@ def cookies() -> dict[str, dict[str, str]]:
     csrf = csrf_cookie()
     return {
         **{
-            who: signed_in(Customer.objects.select_related("user").get(user__email=email).user, csrf)
+            who: signed_in(User.objects.get(email=email), csrf)
             for who, email in (("agency", AGENCY_EMAIL), ("owner", OWNER_EMAIL))
         },
         "api": {},
@@ -216,8 +216,8 @@ def step_costs() -> dict:
     translation.activate(settings.LANGUAGE_CODE)
     jar, by_name = cookies(), {page["name"]: page for page in pages()}
     people = {
-        "agency": Customer.objects.select_related("user").get(user__email=AGENCY_EMAIL),
-        "owner": Customer.objects.select_related("user").get(user__email=OWNER_EMAIL),
+        who: Membership.objects.select_related("user", "customer").get(user__email=email)
+        for who, email in (("agency", AGENCY_EMAIL), ("owner", OWNER_EMAIL))
     }
 
     def request_ms(name: str):
@@ -228,8 +228,8 @@ def step_costs() -> dict:
     def request_of(name: str):
         page = by_name[name]
         request = RequestFactory().get(page["path"], HTTP_HOST=settings.ALLOWED_HOSTS[0])
-        request.user = people[page["who"]].user
-        request.customer = people[page["who"]]
+        membership = people[page["who"]]
+        request.user, request.customer, request.membership = membership.user, membership.customer, membership
         return request
 
     works = {"floor": {"request": request_ms("floor")}}
@@ -242,7 +242,7 @@ def step_costs() -> dict:
         ("project_list", ""),
         ("project_search", unquote(by_name["project_search"]["path"].split("q=")[1])),
     ):
-        agency, request = people["agency"], request_of(name)
+        agency, request = people["agency"].customer, request_of(name)
         page = project_list_page(agency, query=query)
         works[name] = {
             "request": request_ms(name),
@@ -254,7 +254,7 @@ def step_costs() -> dict:
 
     tab = get_template("delegation/tab_caretakers.html")
     for name in ("caretakers_agency", "caretakers_owner"):
-        customer, request = people[by_name[name]["who"]], request_of(name)
+        customer, request = people[by_name[name]["who"]].customer, request_of(name)
         context = overview_lists(customer)
         context.update(request_form=ManagementRequestForm(caretaker=customer), accept_error=None, notice="", back="")
         works[name] = {
@@ -275,7 +275,7 @@ def step_costs() -> dict:
             context, request
         ),
     }
-    own = Project.objects.filter(owner=people["owner"]).order_by("number")
+    own = Project.objects.filter(owner=people["owner"].customer).order_by("number")
     works["building blocks"] = {
         "one query: 25 projects in index order": lambda: list(own[:25]),
         "one query: a project by its number": lambda: Project.objects.get(number=number),

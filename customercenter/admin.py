@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from customercenter.models import Customer, User
+from customercenter.models import Customer, Membership, User
 from customercenter.services import create_verified_customer
 from delegation.models import Caretakership
 
@@ -11,10 +11,10 @@ from delegation.models import Caretakership
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     ordering = ["email"]
-    list_display = ["email", "is_staff", "is_active", "date_joined"]
-    search_fields = ["email"]
+    list_display = ["email", "name", "is_staff", "is_active", "date_joined"]
+    search_fields = ["email", "name"]
     fieldsets = [
-        (None, {"fields": ["email", "password", "language"]}),
+        (None, {"fields": ["email", "name", "password", "language"]}),
         (_("Rechte"), {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
         (_("Daten"), {"fields": ["last_login", "date_joined"]}),
     ]
@@ -61,16 +61,27 @@ class CaredForInline(admin.TabularInline):
         return super().get_queryset(request).active().select_related("project")
 
 
+class MembershipInline(admin.TabularInline):
+    """Staff see and change who belongs to an account; the customer center keeps the last
+    administrator, the admin trusts staff to know what they do."""
+
+    model = Membership
+    fields = ["user", "role", "created_at"]
+    readonly_fields = ["created_at"]
+    autocomplete_fields = ["user"]
+    extra = 0
+    verbose_name_plural = _("Mitglieder")
+
+
 @admin.register(Customer)
 class CustomerAdmin(admin.ModelAdmin):
-    list_display = ["number", "display_name", "email", "kind", "created_at"]
+    list_display = ["number", "display_name", "kind", "created_at"]
     list_filter = ["kind"]
-    search_fields = ["=number", "user__email", "company", "last_name", "first_name"]
-    readonly_fields = ["number", "user", "created_at"]
-    list_select_related = ["user"]
+    search_fields = ["=number", "memberships__user__email", "company", "last_name", "first_name"]
+    readonly_fields = ["number", "created_at"]
 
     def get_inlines(self, request, obj=None):
-        return [CaredForInline] if obj else []
+        return [MembershipInline, CaredForInline] if obj else []
 
     def get_form(self, request, obj=None, **kwargs):
         if obj is None:
@@ -83,15 +94,12 @@ class CustomerAdmin(admin.ModelAdmin):
     def get_fields(self, request, obj=None):
         if obj is None:
             return HostingCustomerCreationForm.Meta.fields
-        return ["number", "user", "kind", *HostingCustomerCreationForm.Meta.fields[1:], "created_at"]
+        fields = HostingCustomerCreationForm.Meta.fields[1:]
+        return ["number", "kind", *fields, "technik_may_decide", "created_at"]
 
     def save_model(self, request, obj, form, change):
         if change:
             return super().save_model(request, obj, form, change)
         profile = {f: form.cleaned_data[f] for f in HostingCustomerCreationForm.Meta.fields[1:]}
         created = create_verified_customer(email=form.cleaned_data["email"], password=None, **profile)
-        obj.pk, obj.user, obj.number = created.pk, created.user, created.number
-
-    @admin.display(description=_("E-Mail-Adresse"), ordering="user__email")
-    def email(self, customer: Customer) -> str:
-        return customer.user.email
+        obj.pk, obj.number = created.pk, created.number

@@ -2,18 +2,40 @@ from functools import wraps
 
 from django.shortcuts import render
 
-from customercenter.http import customer_of
+from customercenter.http import membership_of
+from delegation.access import Action, require_member
+from projects import audit
 
 
 def customer_required(view):
-    """Views of the customer center need a customer account (staff without one get a hint)."""
+    """Views of the customer center need a customer account (staff without one get a hint).
+
+    `request.customer` is the active account, `request.membership` the person's role there.
+    """
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        customer = customer_of(request)
-        if customer is None or customer.number is None:
+        membership = membership_of(request)
+        if membership is None or membership.customer.number is None:
             return render(request, "customercenter/no_customer.html", status=403)
-        request.customer = customer
-        return view(request, *args, **kwargs)
+        request.customer = membership.customer
+        request.membership = membership
+        with audit.acting_person(membership.customer, request.user):
+            return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def role_required(action: Action):
+    """The member's role in the active account must allow `action` (delegation/access.py);
+    otherwise 403 with the reason. Stacked below `customer_required`."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            require_member(request.membership, action)
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator

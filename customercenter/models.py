@@ -37,6 +37,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     """One login: an e-mail address and a password (plus an optional second factor)."""
 
     email = models.EmailField(_("E-Mail-Adresse"), unique=True)
+    name = models.CharField(_("Name"), max_length=200, blank=True)
     is_staff = models.BooleanField(_("Mitarbeiter"), default=False)
     is_active = models.BooleanField(_("aktiv"), default=True)
     date_joined = models.DateTimeField(_("registriert am"), default=timezone.now)
@@ -58,6 +59,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     def clean(self) -> None:
         super().clean()
         self.email = self.email.strip().lower()
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.email
 
 
 class CustomerNumber(models.Model):
@@ -95,7 +100,6 @@ class Customer(models.Model):
         HOSTING = "hosting", _("Hosting-Kunde")
         PARTNER = "partner", _("Partnerprogramm")
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="customer")
     number = models.PositiveIntegerField(_("Kundennummer"), unique=True, null=True, blank=True, editable=False)
     kind = models.CharField(_("Art"), max_length=16, choices=Kind.choices, default=Kind.HOSTING)
     company = models.CharField(_("Firma"), max_length=200, blank=True)
@@ -106,6 +110,11 @@ class Customer(models.Model):
     city = models.CharField(_("Ort"), max_length=100, blank=True)
     country = CountryField(_("Land"), default="DE")
     phone = models.CharField(_("Telefon"), max_length=40, blank=True)
+    technik_may_decide = models.BooleanField(
+        _("Technik darf Projekte freigeben und Anträge beantworten"),
+        default=False,
+        help_text=_("Sonst tun das nur Administratoren dieses Kontos."),
+    )
     created_at = models.DateTimeField(_("angelegt am"), auto_now_add=True)
 
     class Meta:
@@ -134,10 +143,111 @@ class Customer(models.Model):
         return gettext("%(name)s (Kundennummer %(number)s)") % {"name": self.display_name, "number": self.number}
 
     @property
+    def account_name(self) -> str:
+        """The account beside the person acting for it: its company, else its customer's name."""
+        return self.company or self.display_name
+
+    @property
     def is_active_customer(self) -> bool:
-        return self.number is not None and self.user.is_active
+        return self.number is not None
 
     def assign_number(self) -> None:
         if self.number is None:
             self.number = CUSTOMER_NUMBER_OFFSET + CustomerNumber.objects.create().pk
             self.save(update_fields=["number"])
+
+
+class Role(models.TextChoices):
+    """A member's role in a customer account; what each may do is stated in delegation/access.py."""
+
+    ADMINISTRATOR = "administrator", _("Administrator")
+    TECHNIK = "technik", _("Technik")
+    BUCHHALTUNG = "buchhaltung", _("Buchhaltung")
+
+
+class MembershipQuerySet(models.QuerySet["Membership"]):
+    def administrators(self) -> MembershipQuerySet:
+        return self.filter(role=Role.ADMINISTRATOR)
+
+
+class Membership(models.Model):
+    """A person (a login) in a customer account, with a role there: the only record of who
+    belongs to an account. A person may belong to several accounts."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("Person")
+    )
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("Kunde")
+    )
+    role = models.CharField(_("Rolle"), max_length=16, choices=Role.choices)
+    created_at = models.DateTimeField(_("Mitglied seit"), default=timezone.now)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("Mitglied")
+        verbose_name_plural = _("Mitglieder")
+        ordering = ["customer", "user__email"]
+        constraints = [models.UniqueConstraint(fields=["customer", "user"], name="one_membership_per_person")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.customer} · {self.get_role_display()}"
+
+    @property
+    def is_administrator(self) -> bool:
+        return self.role == Role.ADMINISTRATOR
+
+
+class InvitationQuerySet(models.QuerySet["Invitation"]):
+    def pending(self) -> InvitationQuerySet:
+        return self.filter(status=Invitation.Status.PENDING)
+
+
+class Invitation(models.Model):
+    """An invitation by e-mail to join a customer account with a role. Like a release link: the
+    token is random and stored only as a hash, used once, expires, and is accepted (POST) only by
+    the person whose verified address was invited; sending it again replaces the token."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("offen")
+        ACCEPTED = "accepted", _("angenommen")
+        WITHDRAWN = "withdrawn", _("zurückgezogen")
+
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("Kunde")
+    )
+    email = models.EmailField(_("E-Mail-Adresse"))
+    role = models.CharField(_("Rolle"), max_length=16, choices=Role.choices)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("eingeladen von"),
+    )
+    status = models.CharField(_("Status"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    sent_at = models.DateTimeField(_("gesendet am"), default=timezone.now)
+    expires_at = models.DateTimeField(_("Link gültig bis"))
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("Einladung")
+        verbose_name_plural = _("Einladungen")
+        ordering = ["-sent_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer", "email"],
+                condition=Q(status="pending"),
+                name="one_pending_invitation_per_address",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.customer}"

@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from customercenter import views
+from customercenter import member_views, views
 from delegation import urls as delegation_urls
 from notifications import webhooks
 from projects import order_views
@@ -19,6 +19,12 @@ contract_patterns = (
         path("", views.master_data, name="master_data"),
         path("rechnungen/", order_views.invoices, name="invoices"),
         path("technischer-betreuer/", include(delegation_urls.urlpatterns)),
+        path("mitglieder/", member_views.member_list, name="members"),
+        path("mitglieder/<int:pk>/rolle/", member_views.member_role, name="member_role"),
+        path("mitglieder/<int:pk>/entfernen/", member_views.member_remove, name="member_remove"),
+        path("mitglieder/technik/", member_views.technik_setting, name="technik_setting"),
+        path("einladungen/<int:pk>/neu-senden/", member_views.invitation_resend, name="invitation_resend"),
+        path("einladungen/<int:pk>/zurueckziehen/", member_views.invitation_withdraw, name="invitation_withdraw"),
     ],
     "contract",
 )
@@ -28,8 +34,11 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("konto/", include("allauth.urls")),
     path("i18n/setlang/", views.set_language, name="set_language"),
+    path("konto-wechseln/", views.switch_account, name="switch_account"),
     path("vertragsdaten/", include(contract_patterns)),
     path("freigabe/", include(delegation_urls.link_patterns)),
+    path("einladung/<token:token>/", member_views.invitation, name="invitation"),
+    path("einladung/<token:token>/annehmen/", member_views.invitation_accept, name="invitation_accept"),
     path("", include("projects.urls")),
     path("", include("notifications.urls")),
     path("", include("tickets.urls")),

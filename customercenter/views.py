@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,11 +17,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 
 from customercenter import health
-from customercenter.decorators import customer_required
+from customercenter.decorators import customer_required, role_required
 from customercenter.forms import MasterDataForm
-from customercenter.http import AuthenticatedHttpRequest, wants_fragment
+from customercenter.http import ACTIVE_ACCOUNT, AuthenticatedHttpRequest, membership_of, memberships_of, wants_fragment
 from customercenter.models import User
 from customercenter.start import start_page
+from delegation.access import Action, member_may
 from notifications.models import OutboxEmail
 
 logger = logging.getLogger(__name__)
@@ -31,7 +32,10 @@ logger = logging.getLogger(__name__)
 @login_required
 @customer_required
 def home(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """The start page (Übersicht): where a customer lands after signing in."""
+    """The start page (Übersicht), where a person lands after signing in; a role without
+    projects (Buchhaltung) starts at the contract data instead."""
+    if not member_may(request.membership, Action.PROJECTS):
+        return redirect("contract:master_data")
     return render(request, "customercenter/start.html", start_page(request.customer))
 
 
@@ -43,6 +47,27 @@ def set_language(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated and language in dict(settings.LANGUAGES):
         User.objects.filter(pk=request.user.pk).update(language=language)
     return response
+
+
+@require_POST
+@login_required
+def switch_account(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Work in another of one's accounts: what one sees and may do is that account's, in one's role there."""
+    number = request.POST.get("customer", "")
+    membership = next((m for m in memberships_of(request) if str(m.customer.number) == number), None)
+    if membership is None:
+        raise Http404(_("Zu diesem Konto gehörst du nicht."))
+    request.session[ACTIVE_ACCOUNT] = membership.customer_id
+    messages.success(
+        request,
+        _("Du arbeitest jetzt im Konto %(account)s (%(number)s) als %(role)s.")
+        % {
+            "account": membership.customer.display_name,
+            "number": membership.customer.number,
+            "role": membership.get_role_display(),
+        },
+    )
+    return redirect("home")
 
 
 @require_GET
@@ -100,6 +125,7 @@ def contract_page(
 @require_http_methods(["GET", "POST"])
 @login_required
 @customer_required
+@role_required(Action.CONTRACT)
 @vary_on_headers("HX-Request")
 def master_data(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = MasterDataForm(request.POST or None, instance=request.customer)

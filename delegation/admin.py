@@ -25,9 +25,9 @@ def _run_each(request, queryset, action, done) -> None:
 PROJECT_AND_CARETAKER_SEARCH = [
     "project__number",
     "=project__owner__number",
-    "project__owner__user__email",
+    "project__owner__memberships__user__email",
     "=caretaker__number",
-    "caretaker__user__email",
+    "caretaker__memberships__user__email",
 ]
 
 
@@ -137,7 +137,7 @@ class ProjectReleaseAdmin(ChangedOnlyByServices):
         "delivery_failed_at",
     ]
     list_filter = ["status", "require_mfa"]
-    search_fields = ["projects__number", "=owner__number", "owner__user__email", "email"]
+    search_fields = ["projects__number", "=owner__number", "owner__memberships__user__email", "email"]
     list_select_related = ["owner"]
     exclude = ["token_hash"]
     readonly_fields = [f.name for f in ProjectRelease._meta.fields if f.name != "token_hash"] + ["project_numbers"]

@@ -112,7 +112,7 @@ class ReleaseForm(forms.Form):
 
     def clean_email(self) -> str:
         email = self.cleaned_data["email"].strip().lower()
-        if email in rules.verified_emails(self.owner) or email == self.owner.user.email.lower():
+        if email in rules.member_emails(self.owner):
             raise ValidationError(_("Du kannst dir nicht selbst eine Freigabe erteilen."), code="self")
         return email
 

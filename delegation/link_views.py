@@ -14,9 +14,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from customercenter.decorators import customer_required
+from customercenter.decorators import customer_required, role_required
 from customercenter.http import AuthenticatedHttpRequest, customer_of
 from delegation import rules, services
+from delegation.access import Action
 from delegation.models import ProjectRelease
 from delegation.services import DelegationError, WrongAccount
 from delegation.views import has_second_factor
@@ -48,7 +49,7 @@ def _link_page(request, token: str, release: ProjectRelease | None, *, status: i
     context = {"token": token, "release": release, "problem": problem, "customer": customer}
     if release is not None and not problem and customer is not None:
         try:
-            rules.check_recipient(release, customer)
+            rules.check_recipient(release, customer, request.user)
         except WrongAccount as error:
             context["wrong_account"] = str(error)
         except DelegationError as error:
@@ -83,11 +84,14 @@ def _answer_link(request: AuthenticatedHttpRequest, token: str, action: Callable
 @require_POST
 @login_required
 @customer_required
+@role_required(Action.CARETAKING)
 def release_link_accept(request: AuthenticatedHttpRequest, token: str) -> HttpResponse:
     return _answer_link(
         request,
         token,
-        lambda: services.accept_release(customer=request.customer, token=token, has_mfa=has_second_factor(request)),
+        lambda: services.accept_release(
+            customer=request.customer, token=token, has_mfa=has_second_factor(request), person=request.user
+        ),
         _("Freigabe angenommen. Die Projekte stehen jetzt in deiner Projektverwaltung."),
     )
 
@@ -95,10 +99,11 @@ def release_link_accept(request: AuthenticatedHttpRequest, token: str) -> HttpRe
 @require_POST
 @login_required
 @customer_required
+@role_required(Action.CARETAKING)
 def release_link_decline(request: AuthenticatedHttpRequest, token: str) -> HttpResponse:
     return _answer_link(
         request,
         token,
-        lambda: services.decline_release(customer=request.customer, token=token),
+        lambda: services.decline_release(customer=request.customer, token=token, person=request.user),
         _("Freigabe abgelehnt."),
     )

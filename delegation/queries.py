@@ -16,6 +16,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from customercenter.models import Customer, customer_matching
+from delegation import rules
 from delegation.access import caretakerships_of
 from delegation.models import Caretakership, ManagementRequest, ProjectRelease
 from projects.models import Project
@@ -39,7 +40,9 @@ def incoming_requests(owner: Customer) -> QuerySet[ManagementRequest]:
 
 def _verified_emails(customer: Customer) -> QuerySet:
     """The customer's verified addresses, lower-cased, as a subquery."""
-    return EmailAddress.objects.filter(user_id=customer.user_id, verified=True).values(email_lower=Lower("email"))
+    return EmailAddress.objects.filter(
+        user__memberships__customer=customer, user__memberships__role__in=rules.CARETAKING_ROLES, verified=True
+    ).values(email_lower=Lower("email"))
 
 
 def incoming_releases(customer: Customer) -> QuerySet[ProjectRelease]:

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from customercenter.models import Customer
+from customercenter.models import Customer, Role, User
 from delegation.models import Caretakership, ManagementRequest, ProjectRelease, ReleaseResend
 from projects.models import Project
 
@@ -32,13 +32,22 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+# The roles that do caretaker work: a release sent to one of their addresses is the account's to answer.
+CARETAKING_ROLES = (Role.ADMINISTRATOR, Role.TECHNIK)
+
+
 def verified_emails(customer: Customer) -> list[str]:
-    return [
-        email.lower()
-        for email in EmailAddress.objects.filter(user_id=customer.user_id, verified=True).values_list(
-            "email", flat=True
-        )
-    ]
+    """The verified addresses of the account's members who do caretaker work."""
+    addresses = EmailAddress.objects.filter(
+        user__memberships__customer=customer, user__memberships__role__in=CARETAKING_ROLES, verified=True
+    )
+    return [email.lower() for email in addresses.values_list("email", flat=True)]
+
+
+def member_emails(customer: Customer) -> list[str]:
+    """Every address of every member of the account, verified or not."""
+    addresses = EmailAddress.objects.filter(user__memberships__customer=customer).values_list("email", flat=True)
+    return [email.lower() for email in addresses]
 
 
 def request_problem(caretaker: Customer, project: Project) -> str | None:
@@ -106,7 +115,7 @@ def release_problems(owner: Customer, email: str, projects) -> list[str]:
     email = email.lower()
     active = (
         Caretakership.objects.active()
-        .filter(project__in=projects, caretaker__user__emailaddress__email__iexact=email)
+        .filter(project__in=projects, caretaker__memberships__user__emailaddress__email__iexact=email)
         .values_list("project__number", flat=True)
         .distinct()
     )
@@ -143,12 +152,20 @@ def release_state_problem(release: ProjectRelease) -> str | None:
     return None
 
 
-def check_recipient(release: ProjectRelease, customer: Customer) -> None:
-    """Only the customer whose verified address was invited may answer a release."""
-    if release.email not in verified_emails(customer):
+def check_recipient(release: ProjectRelease, customer: Customer, person: User | None = None) -> None:
+    """Only the person whose verified address was invited may answer a release, into the account
+    it works in now, where it must be Administrator or Technik. Without a person (the account
+    itself answers) any such member's verified address will do."""
+    invited = release.email in verified_emails(customer)
+    if person is not None:
+        invited = (
+            invited and EmailAddress.objects.filter(user=person, email__iexact=release.email, verified=True).exists()
+        )
+    if not invited:
+        current = person.email if person is not None else f"{customer.display_name} ({customer.number})"
         raise WrongAccount(
             _("Diese Freigabe wurde an %(invited)s gesendet, du bist als %(current)s angemeldet.")
-            % {"invited": release.email, "current": customer.user.email}
+            % {"invited": release.email, "current": current}
         )
     if customer.pk == release.owner_id:
         raise DelegationError(_("Du kannst keine Freigabe deiner eigenen Projekte annehmen."))

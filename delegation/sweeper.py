@@ -30,9 +30,9 @@ from notifications.services import Digest, notify_many
 from projects.models import ACTION_LABELS, AuditEntry
 
 CHUNK = 2000
-# What digests, audit entries and e-mails read of an owner or caretaker (Customer.display_name,
-# language_of()): the sweep loads thousands of them.
-RECIPIENT_FIELDS = ("number", "company", "first_name", "last_name", "user__email", "user__language")
+# What digests and audit entries read of an owner or caretaker (Customer.display_name; the
+# members to tell are loaded by notify_many()): the sweep loads thousands of them.
+RECIPIENT_FIELDS = ("number", "company", "first_name", "last_name")
 MAX_LINES = 50
 
 
@@ -117,10 +117,8 @@ def _care_rows(queryset) -> list[Caretakership]:
         .only("project_id", "caretaker_id", "expires_at", "project__number", "project__owner_id")
         .order_by("project__number")
     )
-    people = (
-        Customer.objects.select_related("user")
-        .only(*RECIPIENT_FIELDS)
-        .in_bulk({row.project.owner_id for row in rows} | {row.caretaker_id for row in rows})
+    people = Customer.objects.only(*RECIPIENT_FIELDS).in_bulk(
+        {row.project.owner_id for row in rows} | {row.caretaker_id for row in rows}
     )
     for row in rows:
         row.project.owner = people[row.project.owner_id]
@@ -277,7 +275,7 @@ def remind_expiring(now: datetime) -> int:
 def lapse_requests(now: datetime) -> int:
     rows = _claim(
         ManagementRequest.objects.filter(status=ManagementRequest.Status.PENDING, lapses_at__lte=now)
-        .select_related("project", "caretaker__user")
+        .select_related("project", "caretaker")
         .order_by("pk")
     )
     if not rows:
@@ -312,7 +310,7 @@ def lapse_requests(now: datetime) -> int:
 def lapse_releases(now: datetime) -> int:
     rows = _claim(
         ProjectRelease.objects.filter(status=ProjectRelease.Status.PENDING, link_expires_at__lte=now)
-        .select_related("owner__user")
+        .select_related("owner")
         .prefetch_related("projects")
         .order_by("pk")
     )

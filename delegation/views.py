@@ -19,11 +19,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
-from customercenter.decorators import customer_required
+from customercenter.decorators import customer_required, role_required
 from customercenter.http import AuthenticatedHttpRequest, wants_fragment
 from customercenter.views import contract_page
 from delegation import services
-from delegation.access import caretakerships_of
+from delegation.access import Action, caretakerships_of
 from delegation.expiry import expiry_from_last_day
 from delegation.forms import AcceptRequestForm, ListSearchForm, ManagementRequestForm, ReleaseForm
 from delegation.models import Caretakership, Scope
@@ -61,6 +61,7 @@ def _overview(
 @require_GET
 @login_required
 @customer_required
+@role_required(Action.CARETAKING)
 @vary_on_headers("HX-Request")
 def overview(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _overview(request)
@@ -69,6 +70,7 @@ def overview(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_GET
 @login_required
 @customer_required
+@role_required(Action.CARETAKING)
 @vary_on_headers("HX-Request")
 def full_list(request: AuthenticatedHttpRequest, name: str) -> HttpResponse:
     """One list of the tab with all of its rows, a page at a time, searchable where that helps."""
@@ -122,6 +124,7 @@ def _answer(request: AuthenticatedHttpRequest, notice: str, *, level=messages.SU
 @require_POST
 @login_required
 @customer_required
+@role_required(Action.CARETAKING)
 def request_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = ManagementRequestForm(request.POST, caretaker=request.customer)
     if not form.is_valid():
@@ -137,6 +140,7 @@ def request_new(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_POST
 @login_required
 @customer_required
+@role_required(Action.RELEASE)
 def request_accept(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     form = AcceptRequestForm(request.POST)
     if not form.is_valid():
@@ -161,6 +165,7 @@ def _confirm(request: AuthenticatedHttpRequest, *, title: str, question: str, co
 @require_http_methods(["GET", "POST"])
 @login_required
 @customer_required
+@role_required(Action.RELEASE)
 def request_decline(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if request.method == "GET":
         item = get_object_or_404(incoming_requests(request.customer), pk=pk)
@@ -181,6 +186,7 @@ def request_decline(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @login_required
 @customer_required
+@role_required(Action.CARETAKING)
 def request_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if request.method == "GET":
         item = get_object_or_404(outgoing_requests(request.customer), pk=pk)
@@ -200,6 +206,7 @@ def request_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
 @require_http_methods(["GET", "POST"])
 @login_required
 @customer_required
+@role_required(Action.RELEASE)
 def release_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     initial = {"projects": request.GET.getlist("projekt")}
     form = ReleaseForm(request.POST or None, owner=request.customer, initial=initial)
@@ -234,6 +241,7 @@ def release_new(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @login_required
 @customer_required
+@role_required(Action.RELEASE)
 def release_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if request.method == "GET":
         release = get_object_or_404(outgoing_releases(request.customer), pk=pk)
@@ -253,6 +261,7 @@ def release_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
 @require_POST
 @login_required
 @customer_required
+@role_required(Action.RELEASE)
 def release_resend(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _act(
         request,
@@ -268,10 +277,13 @@ def has_second_factor(request: AuthenticatedHttpRequest) -> bool:
 @require_POST
 @login_required
 @customer_required
+@role_required(Action.CARETAKING)
 def release_accept(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _act(
         request,
-        lambda: services.accept_release(customer=request.customer, pk=pk, has_mfa=has_second_factor(request)),
+        lambda: services.accept_release(
+            customer=request.customer, pk=pk, has_mfa=has_second_factor(request), person=request.user
+        ),
         _("Freigabe angenommen. Die Projekte stehen jetzt in deiner Projektverwaltung."),
     )
 
@@ -279,6 +291,7 @@ def release_accept(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @login_required
 @customer_required
+@role_required(Action.CARETAKING)
 def release_decline(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if request.method == "GET":
         release = get_object_or_404(incoming_releases(request.customer), pk=pk)
@@ -291,7 +304,7 @@ def release_decline(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         )
     return _act(
         request,
-        lambda: services.decline_release(customer=request.customer, pk=pk),
+        lambda: services.decline_release(customer=request.customer, pk=pk, person=request.user),
         _("Freigabe abgelehnt."),
     )
 
@@ -299,6 +312,7 @@ def release_decline(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @login_required
 @customer_required
+@role_required(Action.RELEASE)
 def caretakership_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if request.method == "GET":
         care = get_object_or_404(
@@ -323,6 +337,7 @@ def caretakership_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
 @require_http_methods(["GET", "POST"])
 @login_required
 @customer_required
+@role_required(Action.CARETAKING)
 def caretakership_end(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if request.method == "GET":
         care = get_object_or_404(caretakerships_of(request.customer).select_related("project__owner"), pk=pk)

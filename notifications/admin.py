@@ -72,6 +72,6 @@ class OutboxEmailAdmin(admin.ModelAdmin):
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
     list_display = ["created_at", "recipient", "text", "read_at"]
-    search_fields = ["=recipient__number", "recipient__user__email", "text"]
+    search_fields = ["=recipient__number", "recipient__memberships__user__email", "text"]
     list_select_related = ["recipient"]
     raw_id_fields = ["recipient"]

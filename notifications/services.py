@@ -1,4 +1,5 @@
-"""Tell a customer about something: an in-app notification and an e-mail, in its language.
+"""Tell a customer about something: an in-app notification for the account and an e-mail to
+each member whose role it concerns, each in the member's language.
 
 E-mails are queued in the outbox inside the caller's transaction; the sending itself is a
 Celery task (notifications/tasks.py).
@@ -16,7 +17,7 @@ from django.db.models import QuerySet
 from django.utils import timezone, translation
 
 from customercenter.bulk import insert_rows
-from customercenter.models import Customer
+from customercenter.models import Customer, Membership, Role
 from notifications.models import Notification, OutboxEmail
 from notifications.rendering import render_email, subject_line
 from notifications.tasks import send_email, send_emails
@@ -80,8 +81,33 @@ def _publish(task, argument) -> None:
         logger.warning("Could not enqueue outbox e-mail(s) %s; the periodic job re-sends", argument, exc_info=True)
 
 
-def language_of(customer: Customer | None) -> str:
-    return getattr(getattr(customer, "user", None), "language", None) or settings.LANGUAGE_CODE
+# Everything told today is delegation and ticket work: it concerns those who do it. Contract
+# data and invoices (Buchhaltung) have no notifications yet.
+CONCERNED = (Role.ADMINISTRATOR, Role.TECHNIK)
+
+
+def members_to_tell(customers: Sequence[Customer]) -> dict[int, list[Membership]]:
+    """The members of these accounts whose role the notifications concern, administrators first,
+    in one query."""
+    members: dict[int, list[Membership]] = {customer.pk: [] for customer in customers}
+    rows = (
+        Membership.objects.filter(customer__in=[c.pk for c in customers], role__in=CONCERNED)
+        .select_related("user")
+        .only("customer_id", "role", "user__email", "user__language")
+        .order_by("customer_id", "role", "pk")
+    )
+    for membership in rows:
+        members[membership.customer_id].append(membership)
+    return members
+
+
+def language_of(customer: Customer | None, members: Sequence[Membership] | None = None) -> str:
+    """The language of an account's in-app texts: that of its first administrator."""
+    if customer is None:
+        return settings.LANGUAGE_CODE
+    if members is None:
+        members = members_to_tell([customer])[customer.pk]
+    return next((m.user.language for m in members), None) or settings.LANGUAGE_CODE
 
 
 def notify(
@@ -97,20 +123,19 @@ def notify(
 
     `text` and `lines` are callables so they are translated in the recipient's language.
     """
-    language = language_of(recipient)
-    with translation.override(language):
+    members = members_to_tell([recipient])[recipient.pk]
+    with translation.override(language_of(recipient, members)):
         message = str(text())
-        body_lines = [str(line) for line in lines()] if lines else []
     notification = Notification.objects.create(recipient=recipient, text=message[:500], link=link)
     if email:
-        send_notice(
-            to=recipient.user.email,
-            language=language,
-            subject=message,
-            lines=body_lines,
-            link=link,
-            topic=topic,
-        )
+        for membership in members:
+            language = membership.user.language or settings.LANGUAGE_CODE
+            with translation.override(language):
+                subject = str(text())
+                body_lines = [str(line) for line in lines()] if lines else []
+            send_notice(
+                to=membership.user.email, language=language, subject=subject, lines=body_lines, link=link, topic=topic
+            )
     return notification
 
 
@@ -143,24 +168,28 @@ class Digest:
 def notify_many(digests: Sequence[Digest]) -> int:
     """`notify` for many recipients at once: bulk inserts, one e-mail per recipient."""
     notifications, emails = [], []
+    members = members_to_tell([digest.recipient for digest in digests])
     for digest in digests:
-        language = language_of(digest.recipient)
-        with translation.override(language):
-            text = str(digest.text())
-            lines = [str(line) for line in digest.lines()]
-        notifications.append((digest.recipient.pk, text[:500], digest.link))
-        # Rendered by the worker that sends it (OutboxEmail.render); the subject is already
-        # what the "notice" template makes of it.
-        emails.append(
-            (
-                digest.recipient.user.email,
-                subject_line(text),
-                "notice",
-                {"subject": text, "lines": lines, "link": f"{settings.SITE_URL}{digest.link}"},
-                language,
-                digest.topic,
+        told = members[digest.recipient.pk]
+        with translation.override(language_of(digest.recipient, told)):
+            notifications.append((digest.recipient.pk, str(digest.text())[:500], digest.link))
+        for membership in told:
+            language = membership.user.language or settings.LANGUAGE_CODE
+            with translation.override(language):
+                text = str(digest.text())
+                lines = [str(line) for line in digest.lines()]
+            # Rendered by the worker that sends it (OutboxEmail.render); the subject is already
+            # what the "notice" template makes of it.
+            emails.append(
+                (
+                    membership.user.email,
+                    subject_line(text),
+                    "notice",
+                    {"subject": text, "lines": lines, "link": f"{settings.SITE_URL}{digest.link}"},
+                    language,
+                    digest.topic,
+                )
             )
-        )
     insert_rows(Notification, ["recipient", "text", "link"], notifications)
     fields = ["to", "subject", "template", "context", "language", "topic"]
     ids = insert_rows(OutboxEmail, fields, emails, returning_ids=True)

@@ -6,7 +6,7 @@ from projects import audit
 from projects.forms import DomainAdminForm, ProjectAdminForm
 from projects.models import AuditEntry, Database, Domain, Invoice, Order, Project, Server
 
-CUSTOMER_SEARCH = ["=owner__number", "owner__user__email", "owner__company", "owner__last_name"]
+CUSTOMER_SEARCH = ["=owner__number", "owner__memberships__user__email", "owner__company", "owner__last_name"]
 
 # The project's fields staff may edit, and the history entry each change writes.
 AUDITED_FIELDS = {
@@ -135,7 +135,7 @@ class ServerAdmin(admin.ModelAdmin):
 class OrderAdmin(admin.ModelAdmin):
     list_display = ["created_at", "kind", "subject", "project", "customer", "price", "status"]
     list_filter = ["kind", "status"]
-    search_fields = ["subject", "project__number", "=customer__number", "customer__user__email"]
+    search_fields = ["subject", "project__number", "=customer__number", "customer__memberships__user__email"]
     list_select_related = ["project", "customer"]
     raw_id_fields = ["project", "customer"]
 
@@ -144,7 +144,7 @@ class OrderAdmin(admin.ModelAdmin):
 class InvoiceAdmin(admin.ModelAdmin):
     list_display = ["number", "issued_on", "customer", "amount", "status"]
     list_filter = ["status"]
-    search_fields = ["number", "=customer__number", "customer__user__email"]
+    search_fields = ["number", "=customer__number", "customer__memberships__user__email"]
     list_select_related = ["customer"]
     raw_id_fields = ["customer"]
 
@@ -163,7 +163,13 @@ class AuditEntryAdmin(admin.ModelAdmin):
         "via_token",
     ]
     list_filter = ["role", "action"]
-    search_fields = ["project__number", "=actor__number", "actor__user__email", "subject"]
+    search_fields = [
+        "project__number",
+        "=actor__number",
+        "actor_user__email",
+        "actor__memberships__user__email",
+        "subject",
+    ]
     list_select_related = ["project", "actor"]
     date_hierarchy = "created_at"
 

@@ -13,6 +13,24 @@ from projects.models import ACTION_LABELS, AuditEntry, Project
 # browser and the API alike; how a change arrived belongs to the request, so the API states it
 # once around the service call instead of every service taking it as an argument.
 _via_token: ContextVar[tuple[Customer, str] | None] = ContextVar("via_token", default=None)
+# The person acting for an account, stated by the request (browser or API) for the same reason.
+_acting: ContextVar[tuple[Customer, User] | None] = ContextVar("acting", default=None)
+
+
+@contextmanager
+def acting_person(customer: Customer, person: User) -> Iterator[None]:
+    """The history rows written inside that name `customer` as the actor name `person` with it:
+    the member who did it (rows of the other side, written by the same change, stay as they are)."""
+    reset = _acting.set((customer, person))
+    try:
+        yield
+    finally:
+        _acting.reset(reset)
+
+
+def _person(actor: Customer | None) -> User | None:
+    acting = _acting.get()
+    return acting[1] if acting is not None and actor is not None and actor.pk == acting[0].pk else None
 
 
 @contextmanager
@@ -49,7 +67,7 @@ def record(
         role=role,
         action=action,
         actor=actor,
-        actor_user=actor_user if actor_user is not None else getattr(actor, "user", None),
+        actor_user=actor_user if actor_user is not None else _person(actor),
         via_token=_via(actor),
         subject=str(subject)[:255],
         old_value=str(old)[:500],

@@ -239,3 +239,13 @@ class AuditEntry(models.Model):
     @property
     def action_display(self) -> str:
         return str(ACTION_LABELS.get(self.action, self.action))
+
+    @property
+    def actor_display(self) -> str:
+        """Who acted: the person and its account ("Lena Pixel (Webagentur Pixelwerk, 100003)"),
+        the account alone (older rows, the system), or the staff member."""
+        if self.actor is not None and self.actor_user is not None:
+            return f"{self.actor_user.display_name} ({self.actor.account_name}, {self.actor.number})"
+        if self.actor is not None:
+            return f"{self.actor.display_name} ({self.actor.number})"
+        return self.actor_user.email if self.actor_user is not None else ""

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from customercenter.decorators import customer_required
+from customercenter.decorators import customer_required, role_required
 from customercenter.http import AuthenticatedHttpRequest, wants_fragment
 from customercenter.views import contract_page
 from delegation.access import Action, ProjectAccess, Refused, get_project_or_404
@@ -90,6 +90,7 @@ def order_domain(request: AuthenticatedHttpRequest, number: str) -> HttpResponse
 @require_GET
 @login_required
 @customer_required
+@role_required(Action.CONTRACT)
 @vary_on_headers("HX-Request")
 def invoices(request: AuthenticatedHttpRequest) -> HttpResponse:
     customer = request.customer

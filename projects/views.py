@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from customercenter.decorators import customer_required
+from customercenter.decorators import customer_required, role_required
 from customercenter.http import AuthenticatedHttpRequest, wants_fragment
 from delegation import services as delegation_services
 from delegation.access import OWNER_ONLY, Action, ProjectAccess, accessible_projects, get_project_or_404
@@ -43,6 +43,7 @@ HISTORY_LENGTH = 50
 @require_GET
 @login_required
 @customer_required
+@role_required(Action.PROJECTS)
 @vary_on_headers("HX-Request")
 def project_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = ProjectSearchForm(request.GET)
@@ -294,6 +295,7 @@ def _confirm(request: AuthenticatedHttpRequest, access: ProjectAccess, *, sectio
 @require_GET
 @login_required
 @customer_required
+@role_required(Action.PROJECTS)
 def server_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     projects = Prefetch("projects", queryset=accessible_projects(request.customer).order_by("number"))
     servers = Server.objects.filter(owner=request.customer).prefetch_related(projects)
@@ -303,6 +305,7 @@ def server_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_GET
 @login_required
 @customer_required
+@role_required(Action.PROJECTS)
 def server_detail(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
     server = Server.objects.filter(owner=request.customer, number=number.strip().lower()).first()
     if server is None:

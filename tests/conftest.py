@@ -69,7 +69,7 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture
 def owner(db) -> Customer:
-    return CustomerFactory(company="Bäckerei Sonnenschein", user__email="owner@example.com")
+    return CustomerFactory(company="Bäckerei Sonnenschein", admin__email="owner@example.com")
 
 
 @pytest.fixture
@@ -79,12 +79,12 @@ def project(owner):
 
 @pytest.fixture
 def caretaker(db) -> Customer:
-    return CustomerFactory(company="Agentur Pixelwerk", kind=Customer.Kind.PARTNER, user__email="agentur@example.com")
+    return CustomerFactory(company="Agentur Pixelwerk", kind=Customer.Kind.PARTNER, admin__email="agentur@example.com")
 
 
 @pytest.fixture
 def outsider(db) -> Customer:
-    return CustomerFactory(user__email="outsider@example.com")
+    return CustomerFactory(admin__email="outsider@example.com")
 
 
 @pytest.fixture
@@ -93,7 +93,7 @@ def staff(db):
 
 
 def login(customer_or_user) -> Client:
-    user = getattr(customer_or_user, "user", customer_or_user)
+    user = getattr(customer_or_user, "admin", customer_or_user)
     client = Client()
     client.force_login(user)
     return client

@@ -4,7 +4,7 @@ import factory
 from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import make_password
 
-from customercenter.models import Customer, User
+from customercenter.models import Customer, Membership, Role, User
 from projects.models import Database, Domain, Project, Server
 
 PASSWORD = "correct-horse-battery-staple"
@@ -26,15 +26,24 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 
 class CustomerFactory(factory.django.DjangoModelFactory):
+    """A customer account with one login, its administrator: `customer.admin` (`admin__email=…`)."""
+
     class Meta:
         model = Customer
         skip_postgeneration_save = True
 
-    user = factory.SubFactory(UserFactory)
+    admin = factory.SubFactory(UserFactory)
     first_name = factory.Sequence(lambda n: f"Vorname{n}")
     last_name = factory.Sequence(lambda n: f"Nachname{n}")
     company = ""
     kind = Customer.Kind.HOSTING
+
+    @classmethod
+    def _create(cls, model_class, *args, admin: User, **kwargs) -> Customer:
+        customer = super()._create(model_class, *args, **kwargs)
+        Membership.objects.create(user=admin, customer=customer, role=Role.ADMINISTRATOR)
+        customer.admin = admin
+        return customer
 
     @factory.post_generation
     def numbered(customer, create, extracted, **kwargs):
@@ -77,3 +86,12 @@ class DomainFactory(factory.django.DjangoModelFactory):
     project = factory.SubFactory(ProjectFactory)
     name = factory.Sequence(lambda n: f"domain{n}.example.org")
     target = "/"
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    customer = factory.SubFactory(CustomerFactory)
+    role = Role.TECHNIK

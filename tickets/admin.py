@@ -26,7 +26,12 @@ class MessageInline(admin.StackedInline):
         return False
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("author", "ticket__project").prefetch_related("attachments")
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("author", "author_person", "ticket__project")
+            .prefetch_related("attachments")
+        )
 
     @admin.display(description=_("Von"))
     def badge(self, message: Message) -> str:
@@ -82,9 +87,9 @@ class TicketAdmin(admin.ModelAdmin):
         "subject",
         "project__number",
         "=opened_by__number",
-        "opened_by__user__email",
+        "opened_by__memberships__user__email",
         "=owner__number",
-        "owner__user__email",
+        "owner__memberships__user__email",
     ]
     list_select_related = ["project", "opened_by", "owner", "assignee"]
     readonly_fields = ["project", "subject", "category", "opened_role", "opened_by", "owner", "created_at"]

@@ -44,13 +44,20 @@ def role_badge(ticket: Ticket, message: Message) -> str:
     if message.role == Role.STAFF:
         return _("Support")
     author = message.author
+    name = author.display_name
+    if message.author_person is not None:
+        name = f"{message.author_person.display_name} ({author.account_name})"
     if message.role == Role.CARETAKER:
         return _("Technischer Betreuer · %(name)s · %(number)s für %(project)s") % {
-            "name": author.display_name,
+            "name": name,
             "number": author.number,
             "project": ticket.project.number,
         }
-    return _("Vertragspartner · %(name)s · %(number)s") % {"name": author.display_name, "number": author.number}
+    return _("Vertragspartner · %(name)s · %(number)s") % {"name": name, "number": author.number}
+
+
+def _person(access: ProjectAccess) -> User | None:
+    return access.membership.user if access.membership is not None else None
 
 
 def _attach(message: Message, files: Sequence[UploadedFile]) -> None:
@@ -84,7 +91,9 @@ def open_ticket(
         opened_as=access.role,
         owner=access.project.owner,
     )
-    message = Message.objects.create(ticket=ticket, author=access.customer, role=access.role, body=body)
+    message = Message.objects.create(
+        ticket=ticket, author=access.customer, author_person=_person(access), role=access.role, body=body
+    )
     _attach(message, files)
     audit.record(
         project=access.project,
@@ -103,7 +112,9 @@ def reply(*, access: ProjectAccess, ticket: Ticket, body: str, files: Sequence[U
     if ticket.is_closed:
         raise TicketClosed(_("Dieses Ticket ist geschlossen. Öffne es wieder, um zu antworten."))
     _check_message_limit(access.customer)
-    message = Message.objects.create(ticket=ticket, author=access.customer, role=access.role, body=body)
+    message = Message.objects.create(
+        ticket=ticket, author=access.customer, author_person=_person(access), role=access.role, body=body
+    )
     _attach(message, files)
     ticket.last_message_at = message.created_at
     old = ticket.status
@@ -118,7 +129,7 @@ def reply(*, access: ProjectAccess, ticket: Ticket, body: str, files: Sequence[U
 
 @transaction.atomic
 def staff_reply(*, staff: User, ticket: Ticket, body: str) -> Message:
-    ticket = Ticket.objects.select_for_update().select_related("project", "opened_by__user").get(pk=ticket.pk)
+    ticket = Ticket.objects.select_for_update().select_related("project", "opened_by").get(pk=ticket.pk)
     message = Message.objects.create(ticket=ticket, author_staff=staff, role=Role.STAFF, body=body)
     ticket.last_message_at = message.created_at
     old = ticket.status

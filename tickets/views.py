@@ -9,9 +9,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from customercenter.decorators import customer_required
+from customercenter.decorators import customer_required, role_required
 from customercenter.http import AuthenticatedHttpRequest
-from delegation.access import ProjectAccess, accessible_projects
+from delegation.access import Action, ProjectAccess, accessible_projects
 from projects.numbers import normalise_number
 from tickets import services
 from tickets.forms import ReplyForm, TicketFilterForm, TicketForm
@@ -30,12 +30,13 @@ def get_ticket_or_404(request: AuthenticatedHttpRequest, pk: int) -> tuple[Ticke
     )
     if ticket is None:
         raise Http404(_("Ticket nicht gefunden."))
-    return ticket, ProjectAccess(project=ticket.project, customer=request.customer)
+    return ticket, ProjectAccess(project=ticket.project, customer=request.customer, membership=request.membership)
 
 
 @require_GET
 @login_required
 @customer_required
+@role_required(Action.PROJECTS)
 def ticket_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = TicketFilterForm(request.GET)
     tickets = (
@@ -58,6 +59,7 @@ def ticket_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @login_required
 @customer_required
+@role_required(Action.PROJECTS)
 def ticket_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     projects = accessible_projects(request.customer).order_by("number")
     initial = {"project": normalise_number(request.GET.get("projekt", ""))} if "projekt" in request.GET else None
@@ -66,7 +68,9 @@ def ticket_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             ticket = services.open_ticket(
-                access=ProjectAccess(project=form.cleaned_data["project"], customer=request.customer),
+                access=ProjectAccess(
+                    project=form.cleaned_data["project"], customer=request.customer, membership=request.membership
+                ),
                 subject=form.cleaned_data["subject"],
                 category=form.cleaned_data["category"],
                 body=form.cleaned_data["body"],
@@ -84,7 +88,7 @@ def ticket_new(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 def _thread(request: AuthenticatedHttpRequest, ticket: Ticket, access: ProjectAccess, form: ReplyForm, status=200):
-    thread = ticket.messages.select_related("author", "author_staff").prefetch_related(
+    thread = ticket.messages.select_related("author", "author_person", "author_staff").prefetch_related(
         Prefetch("attachments", queryset=Attachment.objects.only("id", "message_id", "name", "size"))
     )
     entries = [(message, services.role_badge(ticket, message)) for message in thread]
@@ -95,6 +99,7 @@ def _thread(request: AuthenticatedHttpRequest, ticket: Ticket, access: ProjectAc
 @require_GET
 @login_required
 @customer_required
+@role_required(Action.PROJECTS)
 def ticket_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     ticket, access = get_ticket_or_404(request, pk)
     return _thread(request, ticket, access, ReplyForm())
@@ -103,6 +108,7 @@ def ticket_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 @customer_required
+@role_required(Action.PROJECTS)
 def ticket_reply(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     ticket, access = get_ticket_or_404(request, pk)
     form = ReplyForm(request.POST, request.FILES)
@@ -127,6 +133,7 @@ def ticket_reply(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 @customer_required
+@role_required(Action.PROJECTS)
 def ticket_close(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     ticket, access = get_ticket_or_404(request, pk)
     services.set_status(ticket=ticket, status=Ticket.Status.CLOSED, access=access)
@@ -137,6 +144,7 @@ def ticket_close(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 @customer_required
+@role_required(Action.PROJECTS)
 def ticket_reopen(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     ticket, access = get_ticket_or_404(request, pk)
     services.set_status(ticket=ticket, status=Ticket.Status.OPEN, access=access)
@@ -147,6 +155,7 @@ def ticket_reopen(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @login_required
 @customer_required
+@role_required(Action.PROJECTS)
 def attachment_download(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     attachment = (
         Attachment.objects.filter(message__ticket__in=Ticket.objects.visible_to(request.customer).values("pk"), pk=pk)

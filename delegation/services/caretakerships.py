@@ -107,7 +107,7 @@ def _close(caretakership: Caretakership, reason: str, *, at: datetime | None = N
 def _lock_open_caretakership(pk: int, **lookup) -> Caretakership:
     caretakership = (
         Caretakership.objects.select_for_update(of=("self",))
-        .select_related("project__owner__user", "caretaker__user")
+        .select_related("project__owner", "caretaker")
         .filter(pk=pk, **lookup)
         .first()
     )

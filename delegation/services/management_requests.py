@@ -28,7 +28,7 @@ from projects.models import Project
 @transaction.atomic
 def request_management(*, caretaker: Customer, project: Project) -> ManagementRequest:
     # The project row serialises requests for one project, so the limits hold under load.
-    project = Project.objects.select_for_update(of=("self",)).select_related("owner__user").get(pk=project.pk)
+    project = Project.objects.select_for_update(of=("self",)).select_related("owner").get(pk=project.pk)
     lapsed = ManagementRequest.objects.filter(
         project=project,
         caretaker=caretaker,
@@ -73,7 +73,7 @@ def request_management(*, caretaker: Customer, project: Project) -> ManagementRe
 def _lock_management_request(pk: int, **lookup) -> ManagementRequest:
     management_request = (
         ManagementRequest.objects.select_for_update(of=("self",))
-        .select_related("project__owner__user", "caretaker__user")
+        .select_related("project__owner", "caretaker")
         .filter(pk=pk, **lookup)
         .first()
     )

@@ -43,21 +43,29 @@ def release_link_url(token: str) -> str:
     return settings.SITE_URL + reverse("release_link", args=[token])
 
 
-def _invitee(release: ProjectRelease) -> Customer | None:
-    """The customer whose verified address the release was sent to, if there is one."""
-    address = (
-        EmailAddress.objects.filter(email__iexact=release.email, verified=True).select_related("user__customer").first()
-    )
-    return getattr(address.user, "customer", None) if address else None
+def _invitee(release: ProjectRelease) -> tuple[User | None, list[Customer]]:
+    """The person whose verified address the release was sent to, if there is one, and the
+    accounts it could accept it into (where it does caretaker work)."""
+    address = EmailAddress.objects.filter(email__iexact=release.email, verified=True).select_related("user").first()
+    if address is None:
+        return None, []
+    accounts = Customer.objects.filter(
+        memberships__user=address.user, memberships__role__in=rules.CARETAKING_ROLES, number__isnull=False
+    ).order_by("number")
+    return address.user, list(accounts)
+
+
+def _language(person: User | None, owner: Customer) -> str:
+    return person.language if person is not None else language_of(owner)
 
 
 def _send_release_link(release: ProjectRelease, token: str, projects: list[Project]) -> None:
-    invitee = _invitee(release)
+    person, accounts = _invitee(release)
     queue_templated_email(
         to=release.email,
         template="release_link",
         sensitive=True,
-        language=language_of(invitee) if invitee else language_of(release.owner),
+        language=_language(person, release.owner),
         topic=f"release:{release.pk}",
         context={
             "owner": release.owner,
@@ -69,7 +77,7 @@ def _send_release_link(release: ProjectRelease, token: str, projects: list[Proje
             "require_mfa": release.require_mfa,
         },
     )
-    if invitee is not None:
+    for invitee in accounts:
         notify(
             recipient=invitee,
             text=lambda: (
@@ -127,7 +135,7 @@ def create_release(
 
 
 def _lock_release(*, pk: int | None = None, token: str | None = None, **lookup) -> ProjectRelease:
-    releases = ProjectRelease.objects.select_for_update(of=("self",)).select_related("owner__user")
+    releases = ProjectRelease.objects.select_for_update(of=("self",)).select_related("owner")
     if token is not None:
         lookup["token_hash"] = rules.hash_token(token)
     if pk is not None:
@@ -147,13 +155,19 @@ def _lock_incoming_release(customer: Customer, *, pk: int | None, token: str | N
 
 @transaction.atomic
 def accept_release(
-    *, customer: Customer, pk: int | None = None, token: str | None = None, has_mfa: bool = False
+    *,
+    customer: Customer,
+    pk: int | None = None,
+    token: str | None = None,
+    has_mfa: bool = False,
+    person: User | None = None,
 ) -> list[Caretakership]:
+    """The invited person accepts the release into the account it works in now (`customer`)."""
     release = _lock_incoming_release(customer, pk=pk, token=token)
     problem = rules.release_state_problem(release)
     if problem:
         raise DelegationError(problem)
-    rules.check_recipient(release, customer)
+    rules.check_recipient(release, customer, person)
     if release.require_mfa and not has_mfa:
         raise DelegationError(
             _(
@@ -208,12 +222,14 @@ def accept_release(
 
 
 @transaction.atomic
-def decline_release(*, customer: Customer, pk: int | None = None, token: str | None = None) -> ProjectRelease:
+def decline_release(
+    *, customer: Customer, pk: int | None = None, token: str | None = None, person: User | None = None
+) -> ProjectRelease:
     release = _lock_incoming_release(customer, pk=pk, token=token)
     problem = rules.release_state_problem(release)
     if problem:
         raise DelegationError(problem)
-    rules.check_recipient(release, customer)
+    rules.check_recipient(release, customer, person)
     release.status = ProjectRelease.Status.DECLINED
     release.decided_at = timezone.now()
     release.save(update_fields=["status", "decided_at"])
@@ -250,10 +266,10 @@ def withdraw_release(*, owner: Customer, pk: int) -> ProjectRelease:
     projects = list(release.projects.all())
     for project in projects:
         audit.record(project=project, role=Role.OWNER, actor=owner, action="release.withdrawn", subject=release.email)
-    invitee = _invitee(release)
+    person, _accounts = _invitee(release)
     send_notice(
         to=release.email,
-        language=language_of(invitee) if invitee else language_of(owner),
+        language=_language(person, owner),
         subject=_("%(owner)s hat die Projektfreigabe für %(projects)s zurückgezogen. Der Link gilt nicht mehr.")
         % {"owner": owner.display_name, "projects": ", ".join(p.number for p in projects)},
         topic=f"release:{release.pk}",
@@ -305,7 +321,7 @@ def staff_resend_release(*, staff: User, pk: int) -> str:
 @transaction.atomic
 def mark_release_undeliverable(*, pk: int) -> None:
     """The release e-mail bounced: the owner sees it at the release and can resend."""
-    release = ProjectRelease.objects.select_for_update(of=("self",)).select_related("owner__user").filter(pk=pk).first()
+    release = ProjectRelease.objects.select_for_update(of=("self",)).select_related("owner").filter(pk=pk).first()
     if release is None or release.status != ProjectRelease.Status.PENDING or release.delivery_failed_at:
         return
     release.delivery_failed_at = timezone.now()

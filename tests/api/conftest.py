@@ -65,7 +65,9 @@ class ApiClient:
 
 
 def token_client(customer: Customer, scope: str = AccessToken.Scope.WRITE, name: str = "skript", **kwargs) -> ApiClient:
-    _token, secret = create_token(customer=customer, name=name, scope=scope, expires_at=kwargs.get("expires_at"))
+    _token, secret = create_token(
+        customer=customer, created_by=customer.admin, name=name, scope=scope, expires_at=kwargs.get("expires_at")
+    )
     return ApiClient(secret)
 
 
@@ -92,7 +94,7 @@ def caretakership(project, caretaker) -> Caretakership:
 @pytest.fixture
 def reader(project) -> Customer:
     """Cares for p12345 with the scope "Nur lesen"."""
-    customer = CustomerFactory(company="Agentur Lesend", user__email="reader@example.com")
+    customer = CustomerFactory(company="Agentur Lesend", admin__email="reader@example.com")
     CaretakershipFactory(project=project, caretaker=customer, scope=Scope.READ_ONLY)
     return customer
 
@@ -100,6 +102,6 @@ def reader(project) -> Customer:
 @pytest.fixture
 def expired(project) -> Customer:
     """Its caretakership of p12345 expired an hour ago; no sweep ran."""
-    customer = CustomerFactory(company="Agentur Abgelaufen", user__email="expired@example.com")
+    customer = CustomerFactory(company="Agentur Abgelaufen", admin__email="expired@example.com")
     CaretakershipFactory(project=project, caretaker=customer, expires_at=timezone.now() - timedelta(hours=1))
     return customer

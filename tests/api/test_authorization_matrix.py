@@ -1,4 +1,9 @@
-"""Every API operation × every persona × read and write tokens × expired and revoked tokens.
+"""Every API operation × every persona × read and write tokens × expired, revoked and removed makers' tokens.
+
+A token belongs to an account and to the member who made it, and acts with that member's role
+there now: `technik` and `buchhaltung` are people in the owner's account (Technik may not release
+or decide requests; Buchhaltung has no part in the API), `two_accounts` is a person in the owner's
+and the outsider's account using a token of the outsider's; a removed member's token gets 401.
 
 The operations come from the OpenAPI schema: an operation added without a row in MATRIX fails
 `test_every_operation_is_in_the_matrix`. A persona outside an operation's `allowed` gets a 4xx,
@@ -19,15 +24,18 @@ from django.utils import timezone
 from api.api import api
 from api.models import AccessToken
 from api.tokens import create_token, revoke_token
-from customercenter.models import Customer
+from customercenter.models import Customer, Membership, Role, User
 from delegation import services as delegation
 from delegation.models import Caretakership, ManagementRequest, ProjectRelease, Scope
 from tests.api.conftest import ApiClient
 from tests.delegation.factories import CaretakershipFactory, ManagementRequestFactory
-from tests.factories import CustomerFactory, DatabaseFactory, DomainFactory, ProjectFactory
+from tests.factories import CustomerFactory, DatabaseFactory, DomainFactory, ProjectFactory, UserFactory
 
-PERSONAS = ("owner", "caretaker", "reader", "outsider", "expired")
-EVERYONE = frozenset(PERSONAS)
+PERSONAS = ("owner", "caretaker", "reader", "outsider", "expired", "technik", "buchhaltung", "two_accounts")
+# Buchhaltung has contract data and invoices only: no operation of the API is for it.
+EVERYONE = frozenset(PERSONAS) - {"buchhaltung"}
+# The owner's account: its own name may appear in what its members are told.
+OWN_ACCOUNT = {"owner", "technik", "buchhaltung"}
 # What only those with access to p12345 may read.
 SECRETS = ("Hauptseite", "Bäckerei Sonnenschein", "owner@example.com")
 
@@ -39,6 +47,7 @@ class World:
     caretaker's request waits, released to the caretaker's address; p33333 with nobody around it."""
 
     customers: dict[str, Customer]
+    makers: dict[str, User]
     care: Caretakership
     pending_request: ManagementRequest
     release: ProjectRelease
@@ -46,8 +55,8 @@ class World:
 
 @pytest.fixture
 def world(owner, project, caretaker, outsider) -> World:
-    reader = CustomerFactory(company="Agentur Lesend", user__email="reader@example.com")
-    expired = CustomerFactory(company="Agentur Abgelaufen", user__email="expired@example.com")
+    reader = CustomerFactory(company="Agentur Lesend", admin__email="reader@example.com")
+    expired = CustomerFactory(company="Agentur Abgelaufen", admin__email="expired@example.com")
     care = CaretakershipFactory(project=project, caretaker=caretaker)
     CaretakershipFactory(project=project, caretaker=reader, scope=Scope.READ_ONLY)
     CaretakershipFactory(project=project, caretaker=expired, expires_at=timezone.now() - timedelta(hours=1))
@@ -57,10 +66,19 @@ def world(owner, project, caretaker, outsider) -> World:
     ProjectFactory(owner=owner, number="p33333", name="Drittseite")
     pending_request = ManagementRequestFactory(project=second, caretaker=caretaker)
     release, _token = delegation.create_release(
-        owner=owner, email=caretaker.user.email, projects=[second], access_expires_at=None
+        owner=owner, email=caretaker.admin.email, projects=[second], access_expires_at=None
     )
     customers = {"owner": owner, "caretaker": caretaker, "reader": reader, "outsider": outsider, "expired": expired}
-    return World(customers=customers, care=care, pending_request=pending_request, release=release)
+    makers = {name: customer.admin for name, customer in customers.items()}
+    for role in (Role.TECHNIK, Role.BUCHHALTUNG):
+        makers[role] = UserFactory(email=f"{role}@example.com")
+        customers[role] = owner
+        Membership.objects.create(user=makers[role], customer=owner, role=role)
+    makers["two_accounts"] = UserFactory(email="zwei-konten@example.com")
+    customers["two_accounts"] = outsider
+    Membership.objects.create(user=makers["two_accounts"], customer=owner, role=Role.ADMINISTRATOR)
+    Membership.objects.create(user=makers["two_accounts"], customer=outsider, role=Role.ADMINISTRATOR)
+    return World(customers=customers, makers=makers, care=care, pending_request=pending_request, release=release)
 
 
 @dataclass(frozen=True)
@@ -86,8 +104,8 @@ def write(allowed, body=None, params=lambda world: {}) -> Op:
 
 
 P12345 = {"number": "p12345"}
-ACCESS = {"owner", "caretaker", "reader"}
-CHANGE = {"owner", "caretaker"}
+ACCESS = {"owner", "caretaker", "reader", "technik"}
+CHANGE = {"owner", "caretaker", "technik"}
 
 MATRIX: dict[tuple[str, str], Op] = {
     ("GET", "/projects"): read(sees=ACCESS),
@@ -111,9 +129,11 @@ MATRIX: dict[tuple[str, str], Op] = {
     ("PUT", "/projects/{number}/domains/{name}/target"): write(
         CHANGE, {"target_kind": "path", "target": "/shop"}, lambda w: {**P12345, "name": "sonnenschein.de"}
     ),
-    ("GET", "/projects/{number}/history"): read({"owner"}, params=lambda w: P12345),
-    ("GET", "/management-requests"): read(sees={"owner"}),
-    ("POST", "/management-requests"): write({"caretaker", "reader", "outsider", "expired"}, {"project": "p33333"}),
+    ("GET", "/projects/{number}/history"): read({"owner", "technik"}, params=lambda w: P12345),
+    ("GET", "/management-requests"): read(sees={"owner", "technik"}),
+    ("POST", "/management-requests"): write(
+        {"caretaker", "reader", "outsider", "expired", "two_accounts"}, {"project": "p33333"}
+    ),
     ("POST", "/management-requests/{request_id}/accept"): write(
         {"owner"}, {"scope": "read"}, lambda w: {"request_id": w.pending_request.pk}
     ),
@@ -123,7 +143,7 @@ MATRIX: dict[tuple[str, str], Op] = {
     ("POST", "/management-requests/{request_id}/withdraw"): write(
         {"caretaker"}, params=lambda w: {"request_id": w.pending_request.pk}
     ),
-    ("GET", "/releases"): read(sees={"owner"}),
+    ("GET", "/releases"): read(sees={"owner", "technik"}),
     ("POST", "/releases"): write({"owner"}, {"email": "neu@example.com", "projects": ["p12345"]}),
     ("POST", "/releases/{release_id}/withdraw"): write({"owner"}, params=lambda w: {"release_id": w.release.pk}),
     ("POST", "/releases/{release_id}/resend"): write({"owner"}, params=lambda w: {"release_id": w.release.pk}),
@@ -173,8 +193,9 @@ def call(client: ApiClient, operation: tuple[str, str], world: World):
     return client.call(method, url, op.body if op.writes else None)
 
 
-def token_for(customer: Customer, scope: str) -> ApiClient:
-    _token, secret = create_token(customer=customer, name="matrix", scope=scope, expires_at=None)
+def token_for(world: World, persona: str, scope: str) -> ApiClient:
+    customer, maker = world.customers[persona], world.makers[persona]
+    _token, secret = create_token(customer=customer, created_by=maker, name="matrix", scope=scope, expires_at=None)
     return ApiClient(secret)
 
 
@@ -184,7 +205,7 @@ CASES = [(operation, persona) for operation in MATRIX for persona in PERSONAS]
 @pytest.mark.parametrize(("operation", "persona"), CASES, ids=[f"{o[0]} {o[1]} {p}" for o, p in CASES])
 def test_write_token(world, operation, persona):
     op = MATRIX[operation]
-    client = token_for(world.customers[persona], AccessToken.Scope.WRITE)
+    client = token_for(world, persona, AccessToken.Scope.WRITE)
     before = state()
     response = call(client, operation, world)
     if persona in op.allowed:
@@ -195,14 +216,14 @@ def test_write_token(world, operation, persona):
         assert response.json_body["code"] and response.json_body["message"]
         assert state() == before
     sees = op.sees if op.sees is not None else op.allowed
-    if persona not in sees and persona != "owner":
+    if persona not in sees and persona not in OWN_ACCOUNT:
         assert not any(secret in response.content.decode() for secret in SECRETS)
 
 
 @pytest.mark.parametrize(("operation", "persona"), CASES, ids=[f"{o[0]} {o[1]} {p}" for o, p in CASES])
 def test_read_token(world, operation, persona):
     op = MATRIX[operation]
-    client = token_for(world.customers[persona], AccessToken.Scope.READ)
+    client = token_for(world, persona, AccessToken.Scope.READ)
     before = state()
     response = call(client, operation, world)
     if not op.writes and persona in op.allowed:
@@ -216,14 +237,29 @@ def test_read_token(world, operation, persona):
 
 
 def _expired(customer: Customer) -> ApiClient:
-    token, secret = create_token(customer=customer, name="alt", scope=AccessToken.Scope.WRITE, expires_at=None)
+    token, secret = create_token(
+        customer=customer, created_by=customer.admin, name="alt", scope=AccessToken.Scope.WRITE, expires_at=None
+    )
     AccessToken.objects.filter(pk=token.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
     return ApiClient(secret)
 
 
 def _revoked(customer: Customer) -> ApiClient:
-    token, secret = create_token(customer=customer, name="weg", scope=AccessToken.Scope.WRITE, expires_at=None)
+    token, secret = create_token(
+        customer=customer, created_by=customer.admin, name="weg", scope=AccessToken.Scope.WRITE, expires_at=None
+    )
     revoke_token(token)
+    return ApiClient(secret)
+
+
+def _removed(customer: Customer) -> ApiClient:
+    """The token of a member who has left the account since."""
+    member = UserFactory()
+    membership = Membership.objects.create(user=member, customer=customer, role=Role.TECHNIK)
+    _token, secret = create_token(
+        customer=customer, created_by=member, name="ehemals", scope=AccessToken.Scope.WRITE, expires_at=None
+    )
+    membership.delete()
     return ApiClient(secret)
 
 
@@ -231,13 +267,14 @@ DEAD = [
     (operation, persona, kind)
     for operation in MATRIX
     for persona in ("owner", "caretaker")
-    for kind in ("expired", "revoked")
+    for kind in ("expired", "revoked", "removed")
 ]
+MAKE_DEAD = {"expired": _expired, "revoked": _revoked, "removed": _removed}
 
 
 @pytest.mark.parametrize(("operation", "persona", "kind"), DEAD, ids=[f"{o[0]} {o[1]} {p} {k}" for o, p, k in DEAD])
 def test_expired_and_revoked_tokens_get_nothing(world, operation, persona, kind):
-    client = (_expired if kind == "expired" else _revoked)(world.customers[persona])
+    client = MAKE_DEAD[kind](world.customers[persona])
     before = state()
     response = call(client, operation, world)
     assert response.status_code == 401

@@ -197,7 +197,7 @@ def test_request_accept_notifies_like_the_browser(owner, project, caretaker, on_
     assert response.status_code == 200
     texts = list(Notification.objects.filter(recipient=caretaker).values_list("text", "link"))
     assert len(texts) == 2 and texts[0] == texts[1]
-    subjects = [message.subject for message in mail.outbox if message.to == [caretaker.user.email]]
+    subjects = [message.subject for message in mail.outbox if message.to == [caretaker.admin.email]]
     assert len(subjects) == 2 and subjects[0] == subjects[1]
     entry = AuditEntry.objects.filter(action="request.accepted").latest("pk")
     assert entry.via_token == "skript"
@@ -234,12 +234,12 @@ def test_release_round_trip(owner, project, caretaker, on_commit):
     owner_api, caretaker_api = token_client(owner), token_client(caretaker)
     with on_commit():
         created = owner_api.post(
-            "/releases", {"email": caretaker.user.email.upper(), "projects": ["p12345"], "scope": "read"}
+            "/releases", {"email": caretaker.admin.email.upper(), "projects": ["p12345"], "scope": "read"}
         )
     assert created.status_code == 201, created.json_body
     release_id = created.json_body["id"]
     assert created.json_body["projects"] == ["p12345"] and created.json_body["scope"] == "read"
-    assert [m.to for m in mail.outbox] == [[caretaker.user.email]]
+    assert [m.to for m in mail.outbox] == [[caretaker.admin.email]]
     assert [row["id"] for row in caretaker_api.get("/releases?direction=incoming").json_body["results"]] == [release_id]
     old_hash = ProjectRelease.objects.get().token_hash
     with on_commit():
@@ -257,9 +257,9 @@ def test_release_round_trip(owner, project, caretaker, on_commit):
 
 def test_release_withdraw_and_decline(owner, project, caretaker):
     owner_api = token_client(owner)
-    first = owner_api.post("/releases", {"email": caretaker.user.email, "projects": ["p12345"]}).json_body["id"]
+    first = owner_api.post("/releases", {"email": caretaker.admin.email, "projects": ["p12345"]}).json_body["id"]
     assert owner_api.post(f"/releases/{first}/withdraw").json_body["status"] == "withdrawn"
-    second = owner_api.post("/releases", {"email": caretaker.user.email, "projects": ["p12345"]}).json_body["id"]
+    second = owner_api.post("/releases", {"email": caretaker.admin.email, "projects": ["p12345"]}).json_body["id"]
     assert token_client(caretaker).post(f"/releases/{second}/decline").json_body["status"] == "declined"
     assert not Caretakership.objects.exists()
 

@@ -30,7 +30,7 @@ def reauthenticated(customer):
 
 def with_totp(customer) -> str:
     secret = generate_totp_secret()
-    TOTP.activate(customer.user, secret)
+    TOTP.activate(customer.admin, secret)
     return secret
 
 
@@ -105,7 +105,7 @@ def test_bad_token_input_is_refused_at_the_field(owner, data, field, message):
 
 
 def test_two_live_tokens_do_not_share_a_name(owner):
-    create_token(customer=owner, name="deploy", scope="read", expires_at=None)
+    create_token(customer=owner, created_by=owner.admin, name="deploy", scope="read", expires_at=None)
     response = reauthenticated(owner).post(NEW, {"name": "deploy", "scope": "read"})
     assert response.status_code == 422
     assert AccessToken.objects.count() == 1
@@ -165,8 +165,8 @@ def test_expired_token_is_refused(owner):
 
 def test_token_of_a_closed_account_is_refused(owner):
     client = token_client(owner)
-    owner.user.is_active = False
-    owner.user.save()
+    owner.admin.is_active = False
+    owner.admin.save()
     assert client.get("/projects").status_code == 401
 
 

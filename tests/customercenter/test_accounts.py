@@ -54,7 +54,7 @@ def sign_up_and_confirm(sign_up, client: Client, email: str) -> Customer:
     sign_up(email=email)
     response = confirm(client, email)
     assert response.status_code == 302
-    return Customer.objects.get(user__email=email)
+    return Customer.objects.get(memberships__user__email=email)
 
 
 def test_signup_page_is_partner_werden(client, db):
@@ -70,12 +70,12 @@ def test_partner_signup_creates_partner_without_customer_number(sign_up):
 
     assert response.status_code == 302
     assert response["Location"] == "/konto/confirm-email/"
-    customer = Customer.objects.get(user__email="neu@example.com")
+    customer = Customer.objects.get(memberships__user__email="neu@example.com")
     assert customer.kind == Customer.Kind.PARTNER
     assert customer.number is None
     assert (customer.company, customer.first_name, customer.last_name) == ("Webwerk Nord", "Nina", "Neumann")
     assert not customer.projects.exists()
-    assert EmailAddress.objects.get(user=customer.user).verified is False
+    assert EmailAddress.objects.get(user=customer.memberships.get().user).verified is False
 
 
 def test_partner_signup_mails_verification_through_the_outbox(sign_up):
@@ -107,11 +107,11 @@ def test_confirming_the_address_assigns_a_customer_number(sign_up, client):
     response = confirm(client, "neu@example.com")
 
     assert response.status_code == 302
-    customer = Customer.objects.get(user__email="neu@example.com")
+    customer = Customer.objects.get(memberships__user__email="neu@example.com")
     assert customer.number is not None
     assert customer.number >= CUSTOMER_NUMBER_OFFSET
     assert customer.kind == Customer.Kind.PARTNER
-    assert EmailAddress.objects.get(user=customer.user).verified is True
+    assert EmailAddress.objects.get(user=customer.memberships.get().user).verified is True
 
 
 def test_confirmed_partner_can_use_the_customer_center(sign_up, client):
@@ -121,7 +121,7 @@ def test_confirmed_partner_can_use_the_customer_center(sign_up, client):
     response = client.get("/projekte/")
 
     assert response.status_code == 200
-    number = Customer.objects.get(user__email="neu@example.com").number
+    number = Customer.objects.get(memberships__user__email="neu@example.com").number
     assert f"Kundennummer {number}" in response.text
 
 
@@ -133,9 +133,9 @@ def test_confirmation_link_opened_with_get_changes_nothing(sign_up, client):
     response = client.get(f"/konto/confirm-email/{key}/")
 
     assert response.status_code == 200
-    customer = Customer.objects.get(user__email="neu@example.com")
+    customer = Customer.objects.get(memberships__user__email="neu@example.com")
     assert customer.number is None
-    assert EmailAddress.objects.get(user=customer.user).verified is False
+    assert EmailAddress.objects.get(user=customer.memberships.get().user).verified is False
 
 
 def test_tampered_confirmation_key_assigns_no_number(sign_up, client):
@@ -144,7 +144,7 @@ def test_tampered_confirmation_key_assigns_no_number(sign_up, client):
     response = client.post("/konto/confirm-email/MQ:tampered:key/")
 
     assert response.status_code in {200, 404}
-    assert Customer.objects.get(user__email="neu@example.com").number is None
+    assert Customer.objects.get(memberships__user__email="neu@example.com").number is None
 
 
 def test_no_number_when_the_address_cannot_be_verified(sign_up, client):
@@ -155,7 +155,7 @@ def test_no_number_when_the_address_cannot_be_verified(sign_up, client):
 
     confirm(client, "neu@example.com")
 
-    assert Customer.objects.get(user__email="neu@example.com").number is None
+    assert Customer.objects.get(memberships__user__email="neu@example.com").number is None
 
 
 def test_customer_numbers_are_unique_and_increasing(sign_up, client):
@@ -170,7 +170,7 @@ def test_customer_number_is_never_reused_after_deleting_the_highest(sign_up):
     first = sign_up_and_confirm(sign_up, Client(), "erster@example.com")
     highest = sign_up_and_confirm(sign_up, Client(), "zweiter@example.com")
     deleted_number = highest.number
-    user = highest.user
+    user = highest.memberships.get().user
     highest.delete()
     user.delete()
     assert Customer.objects.order_by("-number").first() == first
@@ -252,9 +252,9 @@ def test_unverified_partner_cannot_log_in(sign_up, client):
 
 
 def test_account_without_number_gets_the_hint_page(db):
-    partner = CustomerFactory(kind=Customer.Kind.PARTNER, numbered=False, user__verified=False)
+    partner = CustomerFactory(kind=Customer.Kind.PARTNER, numbered=False, admin__verified=False)
     client = Client()
-    client.force_login(partner.user)
+    client.force_login(partner.admin)
 
     for url in ["/projekte/", "/vertragsdaten/", "/vertragsdaten/rechnungen/"]:
         response = client.get(url)
@@ -284,8 +284,8 @@ def test_password_reset_link_sets_a_new_password(client, owner, django_capture_o
     response = client.post(form_page.redirect_chain[-1][0], {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
 
     assert response.status_code == 302
-    owner.user.refresh_from_db()
-    assert owner.user.check_password(NEW_PASSWORD)
+    owner.admin.refresh_from_db()
+    assert owner.admin.check_password(NEW_PASSWORD)
 
 
 def test_password_reset_for_unknown_address_sends_nothing_to_it(client, db, django_capture_on_commit_callbacks):

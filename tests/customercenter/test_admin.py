@@ -71,13 +71,13 @@ def test_staff_creates_hosting_customer_with_number_and_verified_address(staff_c
 
     assert response.status_code == 302
     assert response["Location"] == "/admin/customercenter/customer/"
-    customer = Customer.objects.get(user__email="neukunde@example.com")
+    customer = Customer.objects.get(memberships__user__email="neukunde@example.com")
     assert customer.kind == Customer.Kind.HOSTING
     assert customer.number >= CUSTOMER_NUMBER_OFFSET
     assert (customer.company, customer.city) == ("Neukunde GmbH", "Hamburg")
-    address = EmailAddress.objects.get(user=customer.user)
+    address = EmailAddress.objects.get(user=customer.memberships.get().user)
     assert (address.email, address.verified, address.primary) == ("neukunde@example.com", True, True)
-    assert not customer.user.has_usable_password()
+    assert not customer.memberships.get().user.has_usable_password()
 
 
 def test_staff_cannot_create_customer_for_existing_email(staff_client, owner):
@@ -99,6 +99,17 @@ def management_forms(page) -> dict[str, str]:
     return dict(re.findall(r'name="([\w-]+-(?:TOTAL|INITIAL|MIN_NUM|MAX_NUM)_FORMS)"[^>]*value="(\d*)"', page.text))
 
 
+def membership_row(customer) -> dict[str, str]:
+    """The administrator's row of the members inline, as posted back unchanged."""
+    membership = customer.memberships.get()
+    return {
+        "memberships-0-id": str(membership.pk),
+        "memberships-0-customer": str(customer.pk),
+        "memberships-0-user": str(membership.user_id),
+        "memberships-0-role": membership.role,
+    }
+
+
 def test_customer_number_is_read_only_in_admin(staff_client, owner):
     number = owner.number
     url = f"/admin/customercenter/customer/{owner.pk}/change/"
@@ -116,6 +127,7 @@ def test_customer_number_is_read_only_in_admin(staff_client, owner):
             "last_name": owner.last_name,
             "country": "DE",
             **management_forms(page),
+            **membership_row(owner),
         },
     )
 

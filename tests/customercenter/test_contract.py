@@ -194,4 +194,4 @@ def test_staff_without_customer_cannot_post_master_data(staff_client, staff):
     response = staff_client.post("/vertragsdaten/", master_data())
 
     assert response.status_code == 403
-    assert not Customer.objects.filter(user=staff).exists()
+    assert not Customer.objects.filter(memberships__user=staff).exists()

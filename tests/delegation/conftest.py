@@ -40,4 +40,4 @@ def pending_request(project, caretaker) -> ManagementRequest:
 @pytest.fixture
 def release(owner, project, caretaker) -> tuple[ProjectRelease, str]:
     """A pending release of p12345 to the caretaker's address, and its raw token."""
-    return services.create_release(owner=owner, email=caretaker.user.email, projects=[project], access_expires_at=None)
+    return services.create_release(owner=owner, email=caretaker.admin.email, projects=[project], access_expires_at=None)

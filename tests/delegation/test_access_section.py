@@ -247,9 +247,9 @@ def test_caretaker_cannot_extend_its_own_access_or_change_its_scope(caretaker_cl
 def test_a_release_carries_its_scope_into_the_mail_and_the_caretakership(owner_client, caretaker, project, on_commit):
     with on_commit():
         owner_client.post(
-            reverse("contract:release_new"), {"email": caretaker.user.email, "projects": ["p12345"], "scope": "read"}
+            reverse("contract:release_new"), {"email": caretaker.admin.email, "projects": ["p12345"], "scope": "read"}
         )
-    (message,) = mails_to(caretaker.user.email)
+    (message,) = mails_to(caretaker.admin.email)
     token = message.body.split("/freigabe/")[1].split("/")[0]
 
     login(caretaker).post(reverse("release_link_accept", args=[token]))
@@ -263,7 +263,7 @@ def test_accepting_a_request_sets_its_scope(owner_client, pending_request, caret
         owner_client.post(reverse("contract:request_accept", args=[pending_request.pk]), {"scope": "read"})
 
     assert Caretakership.objects.get(caretaker=caretaker).scope == Scope.READ_ONLY
-    assert "Umfang: Nur lesen" in mails_to(caretaker.user.email)[0].body
+    assert "Umfang: Nur lesen" in mails_to(caretaker.admin.email)[0].body
 
 
 def test_the_tab_offers_the_scope_when_accepting(owner_client, pending_request):

@@ -23,7 +23,7 @@ RELEASES = "/admin/delegation/projectrelease/"
 @pytest.fixture
 def landscape(owner, project, caretaker, outsider):
     """The personas' caretakership, request and release, and one of each between strangers."""
-    other_owner = CustomerFactory(user__email="fremd@example.com")
+    other_owner = CustomerFactory(admin__email="fremd@example.com")
     other_project = ProjectFactory(owner=other_owner, number="p77777")
     return {
         "care": CaretakershipFactory(project=project, caretaker=caretaker),

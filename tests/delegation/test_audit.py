@@ -55,12 +55,13 @@ def test_request_lifecycle_in_the_history(owner, caretaker, project):
         assert len(rows_with(rows, f"{label}: {who}")) == 1, label
     [php] = rows_with(rows, "PHP-Version geändert")
     assert php.startswith(timezone.localtime().strftime("%d.%m.%Y"))
-    assert f"{caretaker.display_name} ({caretaker.number}) als Technischer Betreuer von p12345" in php
+    person = caretaker.admin.display_name
+    assert f"{person} ({caretaker.account_name}, {caretaker.number}) als Technischer Betreuer von p12345" in php
     assert php.endswith("8.3 8.1")
     [requested, *_] = rows_with(rows, "Verwaltung beantragt")
     assert "als Technischer Betreuer von p12345" in requested
     [revoked] = rows_with(rows, "Betreuung widerrufen")
-    assert f"{owner.display_name} ({owner.number}) Vertragspartner" in revoked
+    assert f"{owner.admin.display_name} ({owner.account_name}, {owner.number}) Vertragspartner" in revoked
 
 
 def test_release_lifecycle_in_the_history(owner, caretaker, project):

@@ -59,7 +59,7 @@ def test_two_accepts_of_one_release_grant_once(monkeypatch, caretaker, two_proje
     assert "bereits angenommen" in str(error)
     assert sorted(Caretakership.objects.values_list("project__number", flat=True)) == ["p12345", "p12346"]
     assert ProjectRelease.objects.get().status == "accepted"
-    assert Notification.objects.filter(recipient__user__email="owner@example.com").count() == 1
+    assert Notification.objects.filter(recipient__memberships__user__email="owner@example.com").count() == 1
 
 
 def test_two_accepts_over_http_give_one_success_and_one_used_link_page(monkeypatch, caretaker, two_project_release):
@@ -67,7 +67,7 @@ def test_two_accepts_over_http_give_one_success_and_one_used_link_page(monkeypat
     pause_after(monkeypatch, releases, "_lock_release", Rendezvous())
     clients = [Client(), Client()]
     for client in clients:
-        client.force_login(caretaker.user)
+        client.force_login(caretaker.admin)
 
     results = race(*[lambda client=client: client.post(link_url(token, "annehmen")) for client in clients])
 
@@ -196,7 +196,7 @@ def test_two_caretakers_request_the_same_project_at_once(monkeypatch, project, c
 
     assert outcomes(results) == ["ok", "ok"]
     pending = ManagementRequest.objects.filter(project=project, status="pending")
-    assert sorted(pending.values_list("caretaker__user__email", flat=True)) == [
+    assert sorted(pending.values_list("caretaker__memberships__user__email", flat=True)) == [
         "agentur@example.com",
         "outsider@example.com",
     ]

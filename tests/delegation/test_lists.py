@@ -68,7 +68,7 @@ def agency(caretaker):
     owners = [CustomerFactory(company=f"Kunde {i}") for i in range(2)]
     bulk_care(bulk_projects(owners, 2, start=700000), [caretaker])
     ManagementRequestFactory(caretaker=caretaker)
-    ProjectReleaseFactory(email=caretaker.user.email, projects=[ProjectFactory()])
+    ProjectReleaseFactory(email=caretaker.admin.email, projects=[ProjectFactory()])
     return caretaker
 
 
@@ -441,7 +441,7 @@ def decided(owner, project, caretaker):
     declined = ManagementRequestFactory(project=ProjectFactory(owner=owner), caretaker=caretaker, status="declined")
     for status in ("accepted", "declined"):
         ManagementRequest.objects.filter(status=status).update(decided_at=timezone.now())
-    used = ProjectReleaseFactory(owner=owner, projects=[project], email=caretaker.user.email, status="accepted")
+    used = ProjectReleaseFactory(owner=owner, projects=[project], email=caretaker.admin.email, status="accepted")
     withdrawn = ProjectReleaseFactory(owner=owner, projects=[project], email="weg@example.com", status="withdrawn")
     return accepted, declined, used, withdrawn
 

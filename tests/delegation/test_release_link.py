@@ -159,7 +159,7 @@ def test_wrong_account_cannot_answer(outsider_client, release, action):
 
 
 def test_owner_cannot_accept_its_own_release(owner, project):
-    EmailAddress.objects.create(user=owner.user, email="zweitadresse@example.com", verified=True)
+    EmailAddress.objects.create(user=owner.admin, email="zweitadresse@example.com", verified=True)
     _release, token = services.create_release(
         owner=owner, email="zweitadresse@example.com", projects=[project], access_expires_at=None
     )
@@ -180,7 +180,7 @@ def test_owner_cannot_accept_its_own_release(owner, project):
     ],
 )
 def test_verified_address_matches_case_insensitively(owner, project, account_email, release_email):
-    caretaker = CustomerFactory(user__email=account_email)
+    caretaker = CustomerFactory(admin__email=account_email)
     _release, token = services.create_release(
         owner=owner, email=release_email, projects=[project], access_expires_at=None
     )
@@ -192,7 +192,7 @@ def test_verified_address_matches_case_insensitively(owner, project, account_ema
 
 
 def test_verified_secondary_address_may_accept(owner, project, outsider):
-    EmailAddress.objects.create(user=outsider.user, email="agentur@example.com", verified=True)
+    EmailAddress.objects.create(user=outsider.admin, email="agentur@example.com", verified=True)
     _release, token = services.create_release(
         owner=owner, email="agentur@example.com", projects=[project], access_expires_at=None
     )
@@ -204,7 +204,7 @@ def test_verified_secondary_address_may_accept(owner, project, outsider):
 
 
 def test_unverified_matching_address_cannot_accept(owner, project):
-    unverified = CustomerFactory(user__email="neu@example.com", user__verified=False)
+    unverified = CustomerFactory(admin__email="neu@example.com", admin__verified=False)
     _release, token = services.create_release(
         owner=owner, email="neu@example.com", projects=[project], access_expires_at=None
     )
@@ -443,7 +443,7 @@ def test_mfa_release_refused_without_totp(caretaker_client, mfa_release):
 
 def test_mfa_release_refused_with_recovery_codes_only(caretaker, mfa_release):
     _pending, token = mfa_release
-    Authenticator.objects.create(user=caretaker.user, type=Authenticator.Type.RECOVERY_CODES, data={})
+    Authenticator.objects.create(user=caretaker.admin, type=Authenticator.Type.RECOVERY_CODES, data={})
 
     response = login(caretaker).post(link_url(token, "annehmen"))
 
@@ -453,7 +453,7 @@ def test_mfa_release_refused_with_recovery_codes_only(caretaker, mfa_release):
 
 def test_mfa_release_accepted_with_totp(caretaker, mfa_release):
     _pending, token = mfa_release
-    Authenticator.objects.create(user=caretaker.user, type=Authenticator.Type.TOTP, data={"secret": "x"})
+    Authenticator.objects.create(user=caretaker.admin, type=Authenticator.Type.TOTP, data={"secret": "x"})
 
     response = login(caretaker).post(link_url(token, "annehmen"))
 
@@ -518,10 +518,10 @@ def test_sign_up_from_the_link_gives_a_verified_numbered_account_that_can_accept
         response = client.post(f"/konto/signup/?next={link_url(token)}", signup_data("neu@example.com"))
 
     assert response.status_code == 302
-    newcomer = Customer.objects.get(user__email="neu@example.com")
+    newcomer = Customer.objects.get(memberships__user__email="neu@example.com")
     assert newcomer.kind == Customer.Kind.PARTNER
     assert newcomer.number is not None
-    assert EmailAddress.objects.get(user=newcomer.user).verified is True
+    assert EmailAddress.objects.get(user=newcomer.memberships.get().user).verified is True
     assert "Freigabe annehmen" in page_text(client.get(link_url(token)))
 
     accepted = client.post(link_url(token, "annehmen"))
@@ -551,9 +551,9 @@ def test_sign_up_without_opening_the_link_needs_confirmation(client, release_to_
     with on_commit():
         client.post("/konto/signup/", signup_data("neu@example.com"))
 
-    newcomer = Customer.objects.get(user__email="neu@example.com")
+    newcomer = Customer.objects.get(memberships__user__email="neu@example.com")
     assert newcomer.number is None
-    assert EmailAddress.objects.get(user=newcomer.user).verified is False
+    assert EmailAddress.objects.get(user=newcomer.memberships.get().user).verified is False
 
 
 # --- Offene Anträge: the same release in the caretaker's customer center ----------------------

@@ -220,7 +220,7 @@ def test_bad_release_input_gets_error_at_field_and_creates_nothing(owner_client,
 
 
 def test_owner_cannot_release_to_a_secondary_address_of_its_own(owner_client, owner, project):
-    owner.user.emailaddress_set.create(email="buero@example.com", verified=True)
+    owner.admin.emailaddress_set.create(email="buero@example.com", verified=True)
 
     response = owner_client.post(RELEASE_NEW, release_data(email="buero@example.com"))
 
@@ -369,7 +369,7 @@ def test_resending_one_release_is_limited_per_day(owner_client, owner, caretaker
     )
     assert "Neuer Link versendet" not in page_text(response)
     assert nothing_changes() == before
-    assert len(outbox_to(caretaker.user.email)) == 3  # the release and two resends
+    assert len(outbox_to(caretaker.admin.email)) == 3  # the release and two resends
     with time_machine.travel(timezone.now() + timedelta(days=1, minutes=1)):
         assert "Neuer Link versendet" in page_text(resend(owner_client, pending))
 

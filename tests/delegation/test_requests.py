@@ -263,9 +263,9 @@ def caretaker_sees(client, caretaker) -> str:
         page_text(client.get(reverse("projects:list"))),
         page_text(client.get("/projekte/p12345/")),
     ]
-    for email in outbox_to(caretaker.user.email):
+    for email in outbox_to(caretaker.admin.email):
         parts += [email.subject, email.body_text, email.body_html]
-    for message in mails_to(caretaker.user.email):
+    for message in mails_to(caretaker.admin.email):
         parts += [message.subject, message.body]
     return "\n".join(parts)
 

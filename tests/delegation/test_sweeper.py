@@ -207,7 +207,7 @@ def test_many_grants_give_one_digest_per_recipient(now, caretaker, on_commit):
     assert "Deine Betreuung von 30 Projekten ist abgelaufen" in to_caretaker.subject
     assert to_caretaker.body.count("Vertragspartner") == 30
     for owner in owners:
-        [to_owner] = mails_to(owner.user.email)
+        [to_owner] = mails_to(owner.admin.email)
         assert "Die technische Betreuung von 10 Projekten ist abgelaufen" in to_owner.subject
         assert Notification.objects.filter(recipient=owner).count() == 1
     assert Notification.objects.filter(recipient=caretaker).count() == 1
@@ -230,8 +230,8 @@ def test_long_digest_is_shortened(now, owner, caretaker, on_commit):
 
 
 def test_digests_are_rendered_by_the_worker_in_the_recipients_language(now, owner, caretaker, on_commit):
-    caretaker.user.language = "en"
-    caretaker.user.save(update_fields=["language"])
+    caretaker.admin.language = "en"
+    caretaker.admin.save(update_fields=["language"])
     CaretakershipFactory(project=ProjectFactory(owner=owner), caretaker=caretaker, expires_at=now - timedelta(hours=1))
 
     sweeper.sweep(now)

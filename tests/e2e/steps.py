@@ -122,7 +122,12 @@ def release_two_projects_and_revoke_one(
     project_table(owner).get_by_role("link", name="p10001").click()
     change = history(owner).get_by_role("row").filter(has_text="PHP-Version geändert")
     expect(change.get_by_role("cell")).to_contain_text(
-        [f"{AGENCY_NAME} ({AGENCY_NUMBER}) als Technischer Betreuer von p10001", "PHP-Version geändert", "8.3", "8.4"]
+        [
+            f"Paul Pixel (Agentur Pixelwerk, {AGENCY_NUMBER}) als Technischer Betreuer von p10001",
+            "PHP-Version geändert",
+            "8.3",
+            "8.4",
+        ]
     )
 
     # Widerrufen asks first (a page of its own), then takes effect on the agency's next click.

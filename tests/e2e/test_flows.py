@@ -57,7 +57,7 @@ def webwerk(db) -> Customer:
             first_name="Nina",
             last_name="Nord",
             kind=Customer.Kind.PARTNER,
-            user__email="webwerk@example.com",
+            admin__email="webwerk@example.com",
             numbered=False,
         ),
         318777,
@@ -223,7 +223,7 @@ def test_unknown_address_signs_up_as_partner_from_the_link_and_accepts(clock, de
     newcomer.get_by_role("navigation", name="Hauptnavigation").get_by_role("link", name="Projektverwaltung").click()
     expect(project_table(newcomer).get_by_role("row").filter(has_text="p10003")).to_contain_text("bis 30.06.2026")
 
-    partner = Customer.objects.get(user__email="neu@example.com")
+    partner = Customer.objects.get(memberships__user__email="neu@example.com")
     assert (partner.kind, partner.company) == (Customer.Kind.PARTNER, "Studio Neumann")
     assert partner.number is not None
 

@@ -17,7 +17,7 @@ from tests.e2e.conftest import (
     log_in,
     screenshot,
 )
-from tests.e2e.steps import AGENCY_NAME, project_table, status_message
+from tests.e2e.steps import project_table, status_message
 from tickets import services
 
 # Fresh sequences: the tickets are #1 and #2 in the screenshots.
@@ -55,7 +55,7 @@ def test_caretaker_ticket_is_answered_by_support_in_the_admin(clock, demo_owner,
     expect(status_message(caretaker, "Ticket #2 eröffnet.")).to_be_visible()
     expect(caretaker.get_by_role("heading", level=1)).to_have_text(f"#2 · {SUBJECT}")
     expect(caretaker.get_by_role("main")).to_contain_text(
-        f"Technischer Betreuer · {AGENCY_NAME} · {AGENCY_NUMBER} für p10001"
+        f"Technischer Betreuer · Paul Pixel (Agentur Pixelwerk) · {AGENCY_NUMBER} für p10001"
     )
 
     # Support answers in the admin and sees at once that the caretaker wrote, for which customer.
@@ -71,7 +71,9 @@ def test_caretaker_ticket_is_answered_by_support_in_the_admin(clock, demo_owner,
     expect(
         support.get_by_text(f"Technischer Betreuer {AGENCY_NUMBER} für Vertragspartner {OWNER_NUMBER}")
     ).to_be_visible()
-    expect(support.get_by_text(f"Technischer Betreuer · {AGENCY_NAME} · {AGENCY_NUMBER} für p10001")).to_be_visible()
+    expect(
+        support.get_by_text(f"Technischer Betreuer · Paul Pixel (Agentur Pixelwerk) · {AGENCY_NUMBER} für p10001")
+    ).to_be_visible()
     support.get_by_label("Antwort an den Kunden").fill(ANSWER)
     screenshot(support, "admin-ticket.png")
     support.get_by_role("button", name="Sichern", exact=True).click()

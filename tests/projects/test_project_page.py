@@ -79,7 +79,7 @@ def test_owner_changes_php_version(owner_client, owner, project):
     assert project.php_version == "8.4"
     assert audit_trail(project) == [("owner", "php_version.changed", "", "8.3", "8.4")]
     entry = AuditEntry.objects.get()
-    assert (entry.actor, entry.actor_user) == (owner, owner.user)
+    assert (entry.actor, entry.actor_user) == (owner, owner.admin)
 
 
 def test_owner_sees_the_change_in_verlauf(owner_client, project):

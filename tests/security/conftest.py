@@ -6,6 +6,11 @@ the scope "Nur lesen"), `extended` (cares for p12345 past the expiry it was firs
 extended it after it would have ended), `revoked` (the owner revoked
 its caretakership; it has asked again since) and `sibling` (cares for another project of the
 same owner; a release of p12345 to its address is pending).
+
+Members of the owner's account (`owner` itself is its Administrator): `technik` and
+`buchhaltung` (those roles; Technik may not release), `removed` (was Technik, was removed, has no
+other account) and `two_accounts` (Administrator of the owner's account and of the outsider's,
+with the outsider's active).
 """
 
 from __future__ import annotations
@@ -24,14 +29,25 @@ from django.utils import timezone
 
 from api.models import AccessToken
 from api.tokens import create_token
-from customercenter.models import Customer
+from customercenter.http import ACTIVE_ACCOUNT
+from customercenter.members import invite_member
+from customercenter.models import Customer, Invitation, Membership
+from customercenter.models import Role as MemberRole
 from delegation import services as delegation
 from delegation.access import ProjectAccess
 from delegation.models import Caretakership, ManagementRequest, ProjectRelease, Scope
 from delegation.rules import REQUEST_LIFETIME
 from projects.models import Database, Domain, Project, Server
 from tests.conftest import login
-from tests.factories import CustomerFactory, DatabaseFactory, DomainFactory, ProjectFactory, ServerFactory
+from tests.factories import (
+    CustomerFactory,
+    DatabaseFactory,
+    DomainFactory,
+    MembershipFactory,
+    ProjectFactory,
+    ServerFactory,
+    UserFactory,
+)
 from tickets import services as tickets
 from tickets.models import Attachment, Role, Ticket
 
@@ -46,6 +62,10 @@ PERSONAS = (
     "sibling",
     "outsider",
     "staff",
+    "technik",
+    "buchhaltung",
+    "removed",
+    "two_accounts",
 )
 
 
@@ -102,6 +122,9 @@ class World:
     access_token: AccessToken
     customers: dict[str, Customer]
     clients: dict[str, Client]
+    technik: Membership
+    invitation: Invitation
+    invitation_token: str
 
 
 @pytest.fixture
@@ -113,11 +136,11 @@ def world(owner, project, caretaker, outsider, staff) -> World:
     sibling_project = ProjectFactory(owner=owner, number="p12346", name="Nebenseite")
     ProjectFactory(owner=outsider, number="p99999", name="Fremdes Projekt")
 
-    reader = CustomerFactory(user__email="lesend@example.com")
-    extended = CustomerFactory(user__email="verlaengert@example.com")
-    expired = CustomerFactory(user__email="abgelaufen@example.com")
-    revoked = CustomerFactory(user__email="widerrufen@example.com")
-    sibling = CustomerFactory(user__email="nachbar@example.com", kind=Customer.Kind.PARTNER)
+    reader = CustomerFactory(admin__email="lesend@example.com")
+    extended = CustomerFactory(admin__email="verlaengert@example.com")
+    expired = CustomerFactory(admin__email="abgelaufen@example.com")
+    revoked = CustomerFactory(admin__email="widerrufen@example.com")
+    sibling = CustomerFactory(admin__email="nachbar@example.com", kind=Customer.Kind.PARTNER)
 
     caretakership = Caretakership.objects.create(
         project=project, owner_number=project.owner.number, caretaker=caretaker, source="release"
@@ -156,7 +179,7 @@ def world(owner, project, caretaker, outsider, staff) -> World:
         project=project, caretaker=revoked, lapses_at=now + REQUEST_LIFETIME
     )
     release, token = delegation.create_release(
-        owner=owner, email=sibling.user.email, projects=[project], access_expires_at=None
+        owner=owner, email=sibling.admin.email, projects=[project], access_expires_at=None
     )
 
     database = DatabaseFactory(project=project, name="p12345_shop")
@@ -186,6 +209,23 @@ def world(owner, project, caretaker, outsider, staff) -> World:
     clients = {name: login(customer) for name, customer in customers.items()}
     clients["anonymous"] = Client()
     clients["staff"] = login(staff)
+    members = {}
+    for role in (MemberRole.TECHNIK, MemberRole.BUCHHALTUNG):
+        members[role] = MembershipFactory(customer=owner, role=role, user=UserFactory(email=f"{role}@example.com"))
+        clients[role] = login(members[role].user)
+    invitation, invitation_token = invite_member(
+        customer=owner, invited_by=owner.admin, email="eingeladen@example.com", role=MemberRole.TECHNIK
+    )
+    removed = MembershipFactory(customer=owner, role=MemberRole.TECHNIK, user=UserFactory(email="entfernt@example.com"))
+    clients["removed"] = login(removed.user)
+    removed.delete()
+    both = UserFactory(email="zwei-konten@example.com")
+    Membership.objects.create(user=both, customer=owner, role=MemberRole.ADMINISTRATOR)
+    Membership.objects.create(user=both, customer=outsider, role=MemberRole.ADMINISTRATOR)
+    clients["two_accounts"] = login(both)
+    session = clients["two_accounts"].session
+    session[ACTIVE_ACCOUNT] = outsider.pk
+    session.save()
     return World(
         owner=owner,
         project=project,
@@ -199,7 +239,12 @@ def world(owner, project, caretaker, outsider, staff) -> World:
         token=token,
         ticket=ticket,
         attachment=attachment,
-        access_token=create_token(customer=owner, name="Skript", scope="write", expires_at=None)[0],
+        access_token=create_token(
+            customer=owner, created_by=owner.admin, name="Skript", scope="write", expires_at=None
+        )[0],
         customers=customers,
         clients=clients,
+        technik=members[MemberRole.TECHNIK],
+        invitation=invitation,
+        invitation_token=invitation_token,
     )

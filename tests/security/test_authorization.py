@@ -29,117 +29,164 @@ from tickets.models import Message, Ticket
 
 # Each row: statuses for the personas in PERSONAS order:
 #   anonymous owner caretaker reader extended expired revoked sibling outsider staff
+#   technik buchhaltung removed two_accounts
+# `owner` is its account's Administrator; the member personas are people in the owner's account
+# (see conftest.py): `removed` meets every page as someone without an account, `two_accounts`
+# as the outsider whose account it has active.
 # "login" is a redirect to the login page, "admin-login" to the admin's, "302" any other redirect.
 ALL_405 = " ".join(["405"] * len(PERSONAS))
 EXPECTED: dict[str, dict[str, str]] = {
     # Customer center without a project in the URL.
-    "home": {"GET": "login 200 200 200 200 200 200 200 200 403", "POST": ALL_405},
-    "healthz": {"GET": "200 200 200 200 200 200 200 200 200 200", "POST": ALL_405},
-    "set_language": {"GET": ALL_405, "POST": "302 302 302 302 302 302 302 302 302 302"},
+    "home": {"GET": "login 200 200 200 200 200 200 200 200 403 200 302 403 200", "POST": ALL_405},
+    "healthz": {"GET": "200 200 200 200 200 200 200 200 200 200 200 200 200 200", "POST": ALL_405},
+    "set_language": {"GET": ALL_405, "POST": "302 302 302 302 302 302 302 302 302 302 302 302 302 302"},
     "contract:master_data": {
-        "GET": "login 200 200 200 200 200 200 200 200 403",
-        "POST": "login 302 302 302 302 302 302 302 302 403",
+        "GET": "login 200 200 200 200 200 200 200 200 403 403 200 403 200",
+        "POST": "login 302 302 302 302 302 302 302 302 403 403 302 403 302",
     },
-    "contract:invoices": {"GET": "login 200 200 200 200 200 200 200 200 403", "POST": ALL_405},
-    "projects:list": {"GET": "login 200 200 200 200 200 200 200 200 403", "POST": ALL_405},
-    "projects:servers": {"GET": "login 200 200 200 200 200 200 200 200 403", "POST": ALL_405},
-    "projects:server_detail": {"GET": "login 200 404 404 404 404 404 404 404 403", "POST": ALL_405},
-    "notifications:list": {"GET": "login 200 200 200 200 200 200 200 200 403", "POST": ALL_405},
-    "notifications:mark_all_read": {"GET": ALL_405, "POST": "login 302 302 302 302 302 302 302 302 403"},
+    "contract:invoices": {"GET": "login 200 200 200 200 200 200 200 200 403 403 200 403 200", "POST": ALL_405},
+    "projects:list": {"GET": "login 200 200 200 200 200 200 200 200 403 200 403 403 200", "POST": ALL_405},
+    "projects:servers": {"GET": "login 200 200 200 200 200 200 200 200 403 200 403 403 200", "POST": ALL_405},
+    "projects:server_detail": {"GET": "login 200 404 404 404 404 404 404 404 403 200 403 403 404", "POST": ALL_405},
+    "notifications:list": {"GET": "login 200 200 200 200 200 200 200 200 403 200 200 403 200", "POST": ALL_405},
+    "notifications:mark_all_read": {
+        "GET": ALL_405,
+        "POST": "login 302 302 302 302 302 302 302 302 403 302 302 403 302",
+    },
     # Delegation. Requests by p-number are open to every customer except where a rule says no:
     # own project, already cared for, already pending (revoked asked again).
-    "contract:caretakers": {"GET": "login 200 200 200 200 200 200 200 200 403", "POST": ALL_405},
-    "contract:list": {"GET": "login 200 200 200 200 200 200 200 200 403", "POST": ALL_405},
-    "contract:request_new": {"GET": ALL_405, "POST": "login 422 422 422 422 302 422 302 302 403"},
-    "contract:request_accept": {"GET": ALL_405, "POST": "login 302 404 404 404 404 404 404 404 403"},
+    "contract:caretakers": {"GET": "login 200 200 200 200 200 200 200 200 403 200 403 403 200", "POST": ALL_405},
+    "contract:list": {"GET": "login 200 200 200 200 200 200 200 200 403 200 403 403 200", "POST": ALL_405},
+    "contract:request_new": {"GET": ALL_405, "POST": "login 422 422 422 422 302 422 302 302 403 422 403 403 302"},
+    "contract:request_accept": {"GET": ALL_405, "POST": "login 302 404 404 404 404 404 404 404 403 403 403 403 404"},
     "contract:request_decline": {
-        "GET": "login 200 404 404 404 404 404 404 404 403",
-        "POST": "login 302 404 404 404 404 404 404 404 403",
+        "GET": "login 200 404 404 404 404 404 404 404 403 403 403 403 404",
+        "POST": "login 302 404 404 404 404 404 404 404 403 403 403 403 404",
     },
     "contract:request_withdraw": {
-        "GET": "login 404 404 404 404 404 200 404 404 403",
-        "POST": "login 404 404 404 404 404 302 404 404 403",
+        "GET": "login 404 404 404 404 404 200 404 404 403 404 403 403 404",
+        "POST": "login 404 404 404 404 404 302 404 404 403 404 403 403 404",
     },
     # Anyone may open the form; only own projects can be picked (422 for p12345 otherwise).
     "contract:release_new": {
-        "GET": "login 200 200 200 200 200 200 200 200 403",
-        "POST": "login 302 422 422 422 422 422 422 422 403",
+        "GET": "login 200 200 200 200 200 200 200 200 403 403 403 403 200",
+        "POST": "login 302 422 422 422 422 422 422 422 403 403 403 403 422",
     },
     "contract:release_withdraw": {
-        "GET": "login 200 404 404 404 404 404 404 404 403",
-        "POST": "login 302 404 404 404 404 404 404 404 403",
+        "GET": "login 200 404 404 404 404 404 404 404 403 403 403 403 404",
+        "POST": "login 302 404 404 404 404 404 404 404 403 403 403 403 404",
     },
-    "contract:release_resend": {"GET": ALL_405, "POST": "login 302 404 404 404 404 404 404 404 403"},
+    "contract:release_resend": {"GET": ALL_405, "POST": "login 302 404 404 404 404 404 404 404 403 403 403 403 404"},
     # By id only the invited customer (sibling) may answer; for everyone else the release does not
     # exist (ASVS 8.2.2: this once told anyone whom any release had been sent to).
-    "contract:release_accept": {"GET": ALL_405, "POST": "login 404 404 404 404 404 404 302 404 403"},
+    "contract:release_accept": {"GET": ALL_405, "POST": "login 404 404 404 404 404 404 302 404 403 404 403 403 404"},
     "contract:release_decline": {
-        "GET": "login 404 404 404 404 404 404 200 404 403",
-        "POST": "login 404 404 404 404 404 404 302 404 403",
+        "GET": "login 404 404 404 404 404 404 200 404 403 404 403 403 404",
+        "POST": "login 404 404 404 404 404 404 302 404 403 404 403 403 404",
     },
     # Ending a caretakership asks first (GET, a page that also works without JavaScript).
     "contract:caretakership_revoke": {
-        "GET": "login 200 404 404 404 404 404 404 404 403",
-        "POST": "login 302 404 404 404 404 404 404 404 403",
+        "GET": "login 200 404 404 404 404 404 404 404 403 403 403 403 404",
+        "POST": "login 302 404 404 404 404 404 404 404 403 403 403 403 404",
     },
     "contract:caretakership_end": {
-        "GET": "login 404 200 404 404 404 404 404 404 403",
-        "POST": "login 404 302 404 404 404 404 404 404 403",
+        "GET": "login 404 200 404 404 404 404 404 404 403 404 403 403 404",
+        "POST": "login 404 302 404 404 404 404 404 404 403 404 403 403 404",
     },
     # The link from the e-mail: whoever holds it may look; only the invited account may answer,
     # everyone else is told whom it was sent to (409).
-    "release_link": {"GET": "200 200 200 200 200 200 200 200 200 200", "POST": ALL_405},
-    "release_link_accept": {"GET": ALL_405, "POST": "login 409 409 409 409 409 409 302 409 403"},
-    "release_link_decline": {"GET": ALL_405, "POST": "login 409 409 409 409 409 409 302 409 403"},
+    "release_link": {"GET": "200 200 200 200 200 200 200 200 200 200 200 200 200 200", "POST": ALL_405},
+    "release_link_accept": {"GET": ALL_405, "POST": "login 409 409 409 409 409 409 302 409 403 409 403 403 409"},
+    "release_link_decline": {"GET": ALL_405, "POST": "login 409 409 409 409 409 409 302 409 403 409 403 403 409"},
     # One project: owner and active caretaker administer it; for everyone else it does not exist.
-    "projects:detail": {"GET": "login 200 200 200 200 404 404 404 404 403", "POST": ALL_405},
-    "projects:php_version": {"GET": ALL_405, "POST": "login 302 302 403 302 404 404 404 404 403"},
-    "projects:database_create": {"GET": ALL_405, "POST": "login 302 302 403 302 404 404 404 404 403"},
+    "projects:detail": {"GET": "login 200 200 200 200 404 404 404 404 403 200 403 403 404", "POST": ALL_405},
+    "projects:php_version": {"GET": ALL_405, "POST": "login 302 302 403 302 404 404 404 404 403 302 403 403 404"},
+    "projects:database_create": {"GET": ALL_405, "POST": "login 302 302 403 302 404 404 404 404 403 302 403 403 404"},
     "projects:database_delete": {
-        "GET": "login 200 200 403 200 404 404 404 404 403",
-        "POST": "login 302 302 403 302 404 404 404 404 403",
+        "GET": "login 200 200 403 200 404 404 404 404 403 200 403 403 404",
+        "POST": "login 302 302 403 302 404 404 404 404 403 302 403 403 404",
     },
-    "projects:database_reset_password": {"GET": ALL_405, "POST": "login 302 302 403 302 404 404 404 404 403"},
-    "projects:domain_add": {"GET": ALL_405, "POST": "login 302 302 403 302 404 404 404 404 403"},
+    "projects:database_reset_password": {
+        "GET": ALL_405,
+        "POST": "login 302 302 403 302 404 404 404 404 403 302 403 403 404",
+    },
+    "projects:domain_add": {"GET": ALL_405, "POST": "login 302 302 403 302 404 404 404 404 403 302 403 403 404"},
     "projects:domain_edit": {
-        "GET": "login 200 200 403 200 404 404 404 404 403",
-        "POST": "login 302 302 403 302 404 404 404 404 403",
+        "GET": "login 200 200 403 200 404 404 404 404 403 200 403 403 404",
+        "POST": "login 302 302 403 302 404 404 404 404 403 302 403 403 404",
     },
     "projects:domain_remove": {
-        "GET": "login 200 200 403 200 404 404 404 404 403",
-        "POST": "login 302 302 403 302 404 404 404 404 403",
+        "GET": "login 200 200 403 200 404 404 404 404 403 200 403 403 404",
+        "POST": "login 302 302 403 302 404 404 404 404 403 302 403 403 404",
     },
     # Only the contract partner changes a caretakership's expiry and scope (Zugriff).
-    "projects:caretakership_expiry": {"GET": ALL_405, "POST": "login 302 403 403 403 404 404 404 404 403"},
-    "projects:caretakership_scope": {"GET": ALL_405, "POST": "login 302 403 403 403 404 404 404 404 403"},
-    # Paid orders stay with the contract partner: the caretaker is told why (403).
-    "projects:order_ssl": {"GET": ALL_405, "POST": "login 302 403 403 403 404 404 404 404 403"},
-    "projects:order_domain": {"GET": ALL_405, "POST": "login 302 403 403 403 404 404 404 404 403"},
-    # Tickets: everyone with current access to the project.
-    "tickets:list": {"GET": "login 200 200 200 200 200 200 200 200 403", "POST": ALL_405},
-    "tickets:new": {
-        "GET": "login 200 200 200 200 200 200 200 200 403",
-        "POST": "login 302 302 302 302 422 422 422 422 403",
+    "projects:caretakership_expiry": {
+        "GET": ALL_405,
+        "POST": "login 302 403 403 403 404 404 404 404 403 403 403 403 404",
     },
-    "tickets:detail": {"GET": "login 200 200 200 200 404 404 404 404 403", "POST": ALL_405},
-    "tickets:reply": {"GET": ALL_405, "POST": "login 302 302 302 302 404 404 404 404 403"},
-    "tickets:close": {"GET": ALL_405, "POST": "login 302 302 302 302 404 404 404 404 403"},
-    "tickets:reopen": {"GET": ALL_405, "POST": "login 302 302 302 302 404 404 404 404 403"},
-    "tickets:attachment": {"GET": "login 200 200 200 200 404 404 404 404 403", "POST": ALL_405},
+    "projects:caretakership_scope": {
+        "GET": ALL_405,
+        "POST": "login 302 403 403 403 404 404 404 404 403 403 403 403 404",
+    },
+    # Paid orders stay with the contract partner: the caretaker is told why (403).
+    "projects:order_ssl": {"GET": ALL_405, "POST": "login 302 403 403 403 404 404 404 404 403 403 403 403 404"},
+    "projects:order_domain": {"GET": ALL_405, "POST": "login 302 403 403 403 404 404 404 404 403 403 403 403 404"},
+    # Tickets: everyone with current access to the project.
+    "tickets:list": {"GET": "login 200 200 200 200 200 200 200 200 403 200 403 403 200", "POST": ALL_405},
+    "tickets:new": {
+        "GET": "login 200 200 200 200 200 200 200 200 403 200 403 403 200",
+        "POST": "login 302 302 302 302 422 422 422 422 403 302 403 403 422",
+    },
+    "tickets:detail": {"GET": "login 200 200 200 200 404 404 404 404 403 200 403 403 404", "POST": ALL_405},
+    "tickets:reply": {"GET": ALL_405, "POST": "login 302 302 302 302 404 404 404 404 403 302 403 403 404"},
+    "tickets:close": {"GET": ALL_405, "POST": "login 302 302 302 302 404 404 404 404 403 302 403 403 404"},
+    "tickets:reopen": {"GET": ALL_405, "POST": "login 302 302 302 302 404 404 404 404 403 302 403 403 404"},
+    "tickets:attachment": {"GET": "login 200 200 200 200 404 404 404 404 403 200 403 403 404", "POST": ALL_405},
     # API tokens: creating one first asks to re-authenticate (the redirect); only its account revokes one.
-    "api_tokens:list": {"GET": "login 200 200 200 200 200 200 200 200 403", "POST": ALL_405},
+    "api_tokens:list": {"GET": "login 200 200 200 200 200 200 200 200 403 200 403 403 200", "POST": ALL_405},
     "api_tokens:new": {
-        "GET": "login 302 302 302 302 302 302 302 302 403",
-        "POST": "login 302 302 302 302 302 302 302 302 403",
+        "GET": "login 302 302 302 302 302 302 302 302 403 302 403 403 302",
+        "POST": "login 302 302 302 302 302 302 302 302 403 302 403 403 302",
     },
     "api_tokens:revoke": {
-        "GET": "login 200 404 404 404 404 404 404 404 403",
-        "POST": "login 302 404 404 404 404 404 404 404 403",
+        "GET": "login 200 404 404 404 404 404 404 404 403 200 403 403 404",
+        "POST": "login 302 404 404 404 404 404 404 404 403 302 403 403 404",
     },
+    # The active account: only to one's own accounts (404 for any other, also for staff).
+    "switch_account": {
+        "GET": ALL_405,
+        "POST": "login 302 404 404 404 404 404 404 404 404 302 302 404 302",
+    },
+    # Mitglieder: every account's administrators manage their own account's members; a member of
+    # another account does not exist for them (404); other roles are told why (403).
+    "contract:members": {
+        "GET": "login 200 200 200 200 200 200 200 200 403 403 403 403 200",
+        "POST": "login 302 302 302 302 302 302 302 302 403 403 403 403 302",
+    },
+    "contract:member_role": {"GET": ALL_405, "POST": "login 302 404 404 404 404 404 404 404 403 403 403 403 404"},
+    "contract:member_remove": {
+        "GET": "login 200 404 404 404 404 404 404 404 403 403 403 403 404",
+        "POST": "login 302 404 404 404 404 404 404 404 403 403 403 403 404",
+    },
+    "contract:technik_setting": {
+        "GET": ALL_405,
+        "POST": "login 302 302 302 302 302 302 302 302 403 403 403 403 302",
+    },
+    "contract:invitation_resend": {
+        "GET": ALL_405,
+        "POST": "login 302 404 404 404 404 404 404 404 403 403 403 403 404",
+    },
+    "contract:invitation_withdraw": {
+        "GET": ALL_405,
+        "POST": "login 302 404 404 404 404 404 404 404 403 403 403 403 404",
+    },
+    # The invitation's link: whoever holds it may look; only the invited address may accept (409).
+    "invitation": {"GET": "200 200 200 200 200 200 200 200 200 200 200 200 200 200", "POST": ALL_405},
+    "invitation_accept": {"GET": ALL_405, "POST": "login 409 409 409 409 409 409 409 409 409 409 409 409 409"},
     # The admin is for staff only.
     "admin:index": {
-        "GET": " ".join(["admin-login"] * (len(PERSONAS) - 1) + ["200"]),
-        "POST": " ".join(["admin-login"] * (len(PERSONAS) - 1) + ["200"]),
+        "GET": " ".join("200" if persona == "staff" else "admin-login" for persona in PERSONAS),
+        "POST": " ".join("200" if persona == "staff" else "admin-login" for persona in PERSONAS),
     },
 }
 
@@ -210,6 +257,12 @@ def url_kwargs(name: str, w: World) -> dict:
         "tickets:reopen": {"pk": w.ticket.pk},
         "tickets:attachment": {"pk": w.attachment.pk},
         "api_tokens:revoke": {"pk": w.access_token.pk},
+        "contract:member_role": {"pk": w.technik.pk},
+        "contract:member_remove": {"pk": w.technik.pk},
+        "contract:invitation_resend": {"pk": w.invitation.pk},
+        "contract:invitation_withdraw": {"pk": w.invitation.pk},
+        "invitation": {"token": w.invitation_token},
+        "invitation_accept": {"token": w.invitation_token},
     }.get(name, {})
 
 
@@ -232,6 +285,10 @@ def post_data(name: str, w: World) -> dict:
         "projects:order_domain": {"name": "frei.example.org"},
         "tickets:new": {"project": w.project.number, "subject": "Hilfe", "category": "technical", "body": "Bitte."},
         "tickets:reply": {"body": "Danke."},
+        "switch_account": {"customer": str(w.owner.number)},
+        "contract:members": {"email": "neu@example.com", "role": "technik"},
+        "contract:member_role": {"role": "buchhaltung"},
+        "contract:technik_setting": {"technik_may_decide": "on"},
     }.get(name, {})
 
 
@@ -278,7 +335,7 @@ def test_every_url_has_a_row():
 
 def test_the_matrix_covers_what_the_readme_says():
     requests = len(URLS) * 2 * len(PERSONAS)
-    assert (len(URLS), len(PERSONAS), requests) == (49, 10, 980)
+    assert (len(URLS), len(PERSONAS), requests) == (58, 14, 1624)
 
 
 # --- Owner-only actions, posted by hand (ASVS 8.2.1, 8.3.1) -----------------------------------

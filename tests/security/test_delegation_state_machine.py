@@ -152,7 +152,7 @@ class DelegationMachine(RuleBasedStateMachine):
         days=EXPIRY_DAYS,
     )
     def release(self, owner, to, which, days):
-        email = self.customers[to].user.email if to < 5 else "noch-kein-konto@example.com"
+        email = self.customers[to].admin.email if to < 5 else "noch-kein-konto@example.com"
         projects = [self.projects[2 * owner + n] for n in which]
         made = self.attempt(
             lambda: services.create_release(

@@ -327,7 +327,7 @@ def test_database_error_after_the_release_row_rolls_back_everything(owner, proje
 
     monkeypatch.setattr(audit, "record", broken_audit)
     client = Client(raise_request_exception=False)
-    client.force_login(owner.user)
+    client.force_login(owner.admin)
 
     response = client.post(RELEASE_NEW, release_data("agentur@example.com"))
 

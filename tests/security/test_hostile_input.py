@@ -117,7 +117,7 @@ def test_a_nul_character_is_a_field_error_not_a_database_error(owner_client, pro
 @pytest.fixture
 def strict_client(owner) -> Client:
     client = Client(enforce_csrf_checks=True)
-    client.force_login(owner.user)
+    client.force_login(owner.admin)
     return client
 
 
@@ -140,10 +140,10 @@ def test_post_without_the_right_csrf_token_is_refused(strict_client, owner, proj
 
     assert response.status_code == 403
     project.refresh_from_db()
-    owner.user.refresh_from_db()
+    owner.admin.refresh_from_db()
     assert project.php_version == "8.3"
     assert not ProjectRelease.objects.exists()
-    assert owner.user.language == "de"
+    assert owner.admin.language == "de"
 
 
 def test_post_with_the_right_csrf_token_goes_through(strict_client, project):
@@ -161,7 +161,7 @@ def test_post_with_the_right_csrf_token_goes_through(strict_client, project):
 
 def test_login_without_csrf_token_is_refused(owner):
     response = Client(enforce_csrf_checks=True).post(
-        reverse("account_login"), {"login": owner.user.email, "password": PASSWORD}
+        reverse("account_login"), {"login": owner.admin.email, "password": PASSWORD}
     )
 
     assert response.status_code == 403
@@ -199,7 +199,7 @@ def test_htmx_requests_to_every_url_never_fail(world, persona):
 @pytest.fixture
 def release(owner, project, caretaker):
     return delegation.create_release(
-        owner=owner, email=caretaker.user.email, projects=[project], access_expires_at=None
+        owner=owner, email=caretaker.admin.email, projects=[project], access_expires_at=None
     )
 
 
@@ -262,7 +262,7 @@ def stays_on_site(response) -> bool:
 
 @pytest.mark.parametrize("evil", EVIL_NEXT)
 def test_login_never_redirects_off_site(owner, evil):
-    response = Client().post(reverse("account_login"), {"login": owner.user.email, "password": PASSWORD, "next": evil})
+    response = Client().post(reverse("account_login"), {"login": owner.admin.email, "password": PASSWORD, "next": evil})
 
     assert response.status_code == 302
     assert stays_on_site(response)

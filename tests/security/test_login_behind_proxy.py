@@ -43,9 +43,9 @@ def test_failed_logins_of_one_client_lock_out_that_client_only(one_trusted_proxy
     attacker = through_proxy(ATTACKER)
     fail_ten_logins_on_different_accounts(attacker)
 
-    refused = log_in(attacker, owner.user.email)
+    refused = log_in(attacker, owner.admin.email)
     customer = through_proxy(CUSTOMER)
-    accepted = log_in(customer, owner.user.email)
+    accepted = log_in(customer, owner.admin.email)
 
     assert "Zu viele gescheiterte Anmeldeversuche" in refused.text
     assert not signed_in(attacker)
@@ -58,7 +58,7 @@ def test_a_client_cannot_dodge_the_limit_by_forging_x_forwarded_for(one_trusted_
         log_in(through_proxy(ATTACKER, forged=f"192.0.2.{n}"), f"kunde{n}@example.com", "falsch")
 
     attacker = through_proxy(ATTACKER, forged="192.0.2.99")
-    refused = log_in(attacker, owner.user.email)
+    refused = log_in(attacker, owner.admin.email)
 
     assert "Zu viele gescheiterte Anmeldeversuche" in refused.text
     assert not signed_in(attacker)
@@ -66,14 +66,14 @@ def test_a_client_cannot_dodge_the_limit_by_forging_x_forwarded_for(one_trusted_
 
 def test_failed_logins_on_one_account_lock_it_from_every_client(one_trusted_proxy, owner, outsider):
     for n in range(5):
-        log_in(through_proxy(f"203.0.113.{n + 10}"), owner.user.email, "falsch")
+        log_in(through_proxy(f"203.0.113.{n + 10}"), owner.admin.email, "falsch")
 
     customer = through_proxy(CUSTOMER)
-    refused = log_in(customer, owner.user.email)
+    refused = log_in(customer, owner.admin.email)
 
     assert "Zu viele gescheiterte Anmeldeversuche" in refused.text
     assert not signed_in(customer)
-    assert log_in(customer, outsider.user.email).status_code == 302
+    assert log_in(customer, outsider.admin.email).status_code == 302
     assert signed_in(customer)
 
 
@@ -84,8 +84,8 @@ def test_a_client_address_header_set_by_the_proxy_counts_per_client(settings, ow
 
     customer = Client(REMOTE_ADDR=PROXY, HTTP_X_REAL_IP=CUSTOMER)
 
-    assert "Zu viele gescheiterte Anmeldeversuche" in log_in(attacker, owner.user.email).text
-    assert log_in(customer, owner.user.email).status_code == 302
+    assert "Zu viele gescheiterte Anmeldeversuche" in log_in(attacker, owner.admin.email).text
+    assert log_in(customer, owner.admin.email).status_code == 302
     assert signed_in(customer)
 
 
@@ -94,7 +94,7 @@ def test_without_the_proxys_header_a_login_is_refused(settings, owner):
     settings.ALLAUTH_TRUSTED_CLIENT_IP_HEADER = "X-Real-IP"
     client = Client(REMOTE_ADDR=PROXY)
 
-    response = log_in(client, owner.user.email)
+    response = log_in(client, owner.admin.email)
 
     assert response.status_code == 403
     assert not signed_in(client)
@@ -107,5 +107,5 @@ def test_without_a_trusted_proxy_x_forwarded_for_is_ignored(owner):
 
     client = through_proxy(CUSTOMER)
 
-    assert "Zu viele gescheiterte Anmeldeversuche" in log_in(client, owner.user.email).text
+    assert "Zu viele gescheiterte Anmeldeversuche" in log_in(client, owner.admin.email).text
     assert not signed_in(client)

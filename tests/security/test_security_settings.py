@@ -139,7 +139,7 @@ def https(settings):
 def test_behind_https_cookies_are_secure_and_hsts_is_sent(https, owner):
     client = Client(HTTP_X_FORWARDED_PROTO="https")
     page = client.get(reverse("account_login"))
-    response = client.post(reverse("account_login"), {"login": owner.user.email, "password": PASSWORD})
+    response = client.post(reverse("account_login"), {"login": owner.admin.email, "password": PASSWORD})
 
     assert page["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
     assert client.cookies["csrftoken"]["secure"]
@@ -233,9 +233,9 @@ def test_a_page_that_needs_inline_script_gets_a_fresh_nonce(rf):
 def test_repeated_failed_logins_lock_the_account_for_a_while(owner):
     client = Client()
     for _ in range(5):
-        client.post(reverse("account_login"), {"login": owner.user.email, "password": "falsch"})
+        client.post(reverse("account_login"), {"login": owner.admin.email, "password": "falsch"})
 
-    response = client.post(reverse("account_login"), {"login": owner.user.email, "password": PASSWORD})
+    response = client.post(reverse("account_login"), {"login": owner.admin.email, "password": PASSWORD})
 
     assert response.status_code == 200
     assert "_auth_user_id" not in client.session
@@ -292,9 +292,9 @@ def test_release_requiring_two_factor_refuses_a_caretaker_without_totp(
     with django_capture_on_commit_callbacks(execute=True):
         owner_client.post(
             reverse("contract:release_new"),
-            {"email": caretaker.user.email, "projects": ["p12345"], "require_mfa": "on"},
+            {"email": caretaker.admin.email, "projects": ["p12345"], "require_mfa": "on"},
         )
-    release = ProjectRelease.objects.get(email=caretaker.user.email)
+    release = ProjectRelease.objects.get(email=caretaker.admin.email)
     assert release.require_mfa
     token = re.search(r"/freigabe/([^/]+)/", mailoutbox[0].body).group(1)
     accept = (
@@ -309,7 +309,7 @@ def test_release_requiring_two_factor_refuses_a_caretaker_without_totp(
     assert "verlangt die Zwei-Faktor-Authentifizierung" in refused.content.decode()
     assert not Caretakership.objects.exists()
 
-    Authenticator.objects.create(user=caretaker.user, type=Authenticator.Type.TOTP, data={"secret": "x"})
+    Authenticator.objects.create(user=caretaker.admin, type=Authenticator.Type.TOTP, data={"secret": "x"})
     assert client.post(accept).status_code == 302
     assert Caretakership.objects.filter(caretaker=caretaker, project=project).exists()
 

@@ -95,7 +95,7 @@ def stammdaten(payload: str, env) -> tuple[str, list[Surface]]:
     # The caretaker's expiry digest names the owner; the worker renders it when it sends it.
     Caretakership.objects.filter(caretaker=env.caretaker).update(expires_at=timezone.now() - timedelta(minutes=1))
     sweeper.sweep()
-    digests = OutboxEmail.objects.filter(to=env.caretaker.user.email, topic="expired")
+    digests = OutboxEmail.objects.filter(to=env.caretaker.admin.email, topic="expired")
     for row in digests:
         deliver(row.pk)
     return payload, [*surfaces, *mails("expiry digest", digests.all(), in_subject=False)]
@@ -108,14 +108,14 @@ def partner_signup(payload: str, env) -> tuple[str, list[Surface]]:
         {"email": "partner@example.com", "password1": PASSWORD, "password2": PASSWORD, **names},
     )
     assert response.status_code == 302
-    partner = Customer.objects.get(user__email="partner@example.com")
-    EmailAddress.objects.filter(user=partner.user).update(verified=True)
-    activate_customer(user=partner.user)
-    login(partner).post(reverse("contract:request_new"), {"number": "p12345"})
+    partner = Customer.objects.get(memberships__user__email="partner@example.com")
+    EmailAddress.objects.filter(user=partner.memberships.get().user).update(verified=True)
+    activate_customer(user=partner.memberships.get().user)
+    login(partner.memberships.get().user).post(reverse("contract:request_new"), {"number": "p12345"})
     return payload, [
         page(env.owner_client, reverse("contract:caretakers"), "owner's Offene Anträge"),
         page(env.owner_client, reverse("notifications:list"), "owner's notifications"),
-        *mails("new-request e-mail", OutboxEmail.objects.filter(to=env.owner.user.email, topic="request")),
+        *mails("new-request e-mail", OutboxEmail.objects.filter(to=env.owner.admin.email, topic="request")),
         admin(env, "customercenter_customer_changelist"),
         admin(env, "customercenter_customer_change", partner.pk),
         admin(env, "delegation_managementrequest_changelist"),
@@ -177,7 +177,7 @@ def ticket_texts(payload: str, env) -> tuple[str, list[Surface]]:
         page(env.owner_client, reverse("projects:detail", args=["p12345"]), "project history"),
         page(env.caretaker_client, reverse("notifications:list"), "caretaker's notifications"),
         *mails("support e-mail", OutboxEmail.objects.filter(to=settings.SUPPORT_EMAIL)),
-        *mails("staff-reply e-mail", OutboxEmail.objects.filter(to=env.caretaker.user.email, topic="ticket")),
+        *mails("staff-reply e-mail", OutboxEmail.objects.filter(to=env.caretaker.admin.email, topic="ticket")),
         admin(env, "tickets_ticket_changelist"),
         admin(env, "tickets_ticket_change", ticket.pk),
     ]

@@ -27,7 +27,9 @@ def caretakership(project, caretaker) -> Caretakership:
 @pytest.fixture
 def ended_caretaker(project) -> Customer:
     """Cared for p12345 until the owner revoked it yesterday."""
-    customer = CustomerFactory(company="Agentur Gestern", kind=Customer.Kind.PARTNER, user__email="gestern@example.com")
+    customer = CustomerFactory(
+        company="Agentur Gestern", kind=Customer.Kind.PARTNER, admin__email="gestern@example.com"
+    )
     Caretakership.objects.create(
         project=project,
         owner_number=project.owner.number,
@@ -43,7 +45,9 @@ def ended_caretaker(project) -> Customer:
 @pytest.fixture
 def expired_caretaker(project) -> Customer:
     """Its caretakership of p12345 expired an hour ago; no sweep has run since."""
-    customer = CustomerFactory(company="Agentur Befristet", kind=Customer.Kind.PARTNER, user__email="frist@example.com")
+    customer = CustomerFactory(
+        company="Agentur Befristet", kind=Customer.Kind.PARTNER, admin__email="frist@example.com"
+    )
     Caretakership.objects.create(
         project=project,
         owner_number=project.owner.number,

@@ -68,11 +68,11 @@ def test_staff_reply_notifies_the_opener_in_app_and_by_email(
     assert "Datenbank antwortet nicht" in notification.text
     assert "p12345" in notification.text
     queued = OutboxEmail.objects.get()
-    assert (queued.to, queued.subject, queued.topic) == (caretaker.user.email, notification.text[:-1], "ticket")
+    assert (queued.to, queued.subject, queued.topic) == (caretaker.admin.email, notification.text[:-1], "ticket")
     assert notification.text.endswith(".")
     assert ANSWER in queued.body_text
     assert f"/tickets/{caretaker_ticket.pk}/" in queued.body_text
-    assert [message.to for message in mail.outbox] == [[caretaker.user.email]]
+    assert [message.to for message in mail.outbox] == [[caretaker.admin.email]]
     assert not Notification.objects.filter(recipient=owner).exists()
 
 
@@ -143,8 +143,8 @@ def test_staff_reply_to_a_former_caretakers_ticket_goes_to_the_owner(
 
     assert caretaker_ticket.messages.filter(role=Role.STAFF, body=ANSWER).exists()
     assert list(Notification.objects.values_list("recipient", flat=True)) == [owner.pk]
-    assert [email.to for email in OutboxEmail.objects.all()] == [owner.user.email]
-    assert not [message for message in mail.outbox if caretaker.user.email in message.to]
+    assert [email.to for email in OutboxEmail.objects.all()] == [owner.admin.email]
+    assert not [message for message in mail.outbox if caretaker.admin.email in message.to]
 
 
 def test_staff_reply_to_an_expired_caretakers_ticket_goes_to_the_owner(

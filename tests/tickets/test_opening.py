@@ -41,11 +41,13 @@ def new_ticket(client, **fields):
 
 
 def caretaker_badge(caretaker) -> str:
-    return f"Technischer Betreuer · {caretaker.display_name} · {caretaker.number} für p12345"
+    """The badge of a message the caretaker's login wrote: the person, then its account."""
+    person = f"{caretaker.admin.display_name} ({caretaker.account_name})"
+    return f"Technischer Betreuer · {person} · {caretaker.number} für p12345"
 
 
 def owner_badge(owner) -> str:
-    return f"Vertragspartner · {owner.display_name} · {owner.number}"
+    return f"Vertragspartner · {owner.admin.display_name} ({owner.account_name}) · {owner.number}"
 
 
 def test_owner_opens_a_ticket_as_owner(owner_client, owner, project):
@@ -83,7 +85,10 @@ def test_caretaker_opens_a_ticket_as_caretaker_with_both_customer_numbers(
 
 def test_thread_shows_who_wrote_each_message(owner, caretaker, project, caretakership, owner_client, staff):
     ticket = open_ticket(caretaker, project)
-    Message.objects.create(ticket=ticket, author=owner, role=Role.OWNER, body="Danke fürs Melden.")
+    Message.objects.filter(ticket=ticket).update(author_person=caretaker.admin)
+    Message.objects.create(
+        ticket=ticket, author=owner, author_person=owner.admin, role=Role.OWNER, body="Danke fürs Melden."
+    )
     Message.objects.create(ticket=ticket, author_staff=staff, role=Role.STAFF, body="Wir schauen nach.")
 
     response = owner_client.get(detail_url(ticket))
@@ -109,7 +114,7 @@ def test_opening_is_audited_with_role_and_actor(caretaker_client, caretaker, car
         project,
         AuditEntry.Role.CARETAKER,
         caretaker,
-        caretaker.user,
+        caretaker.admin,
     )
     assert entry.subject == f"#{ticket.pk} Datenbank antwortet nicht"
 

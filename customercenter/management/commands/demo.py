@@ -13,7 +13,7 @@ from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from customercenter.models import Customer, User
+from customercenter.models import Customer, Membership, User
 from customercenter.services import create_verified_customer
 from delegation import services
 from delegation.models import Caretakership
@@ -91,7 +91,9 @@ class Command(BaseCommand):
                 create_verified_customer(password=PASSWORD, **profile)
         if not User.objects.filter(email=AGENCY["email"]).exists():
             create_verified_customer(password=PASSWORD, kind=Customer.Kind.PARTNER, **AGENCY)
-        owners = {c.user.email: c for c in Customer.objects.select_related("user")}
+        owners = {
+            m.user.email: m.customer for m in Membership.objects.administrators().select_related("user", "customer")
+        }
         server, _ = Server.objects.get_or_create(
             number="s1001", defaults={"owner": owners[OWNER["email"]], "name": "Managed Server M"}
         )
