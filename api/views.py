@@ -11,6 +11,7 @@ from allauth.mfa.utils import is_mfa_enabled
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError
+from django.db.models import QuerySet
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,10 +20,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from api.forms import AccessTokenForm
+from api.models import AccessToken
 from api.tokens import create_token, revoke_token
 from customercenter.decorators import customer_required, role_required
 from customercenter.http import AuthenticatedHttpRequest
-from delegation.access import Action
+from delegation.access import Action, member_may
 from delegation.expiry import expiry_from_last_day
 
 
@@ -38,6 +40,14 @@ def recently_reauthenticated(request: AuthenticatedHttpRequest) -> bool:
     return bool(confirmed) and time.time() - confirmed[-1] < account_settings.REAUTHENTICATION_TIMEOUT
 
 
+def tokens_of(request: AuthenticatedHttpRequest) -> QuerySet[AccessToken]:
+    """The tokens a member manages: an administrator all of the account's, anyone else its own."""
+    tokens = request.customer.access_tokens.all()
+    if member_may(request.membership, Action.MEMBERS):
+        return tokens
+    return tokens.filter(created_by=request.user)
+
+
 def _reauthenticate(request: AuthenticatedHttpRequest) -> HttpResponse:
     page = "mfa_reauthenticate" if is_mfa_enabled(request.user) else "account_reauthenticate"
     return redirect(reverse(page) + "?" + urlencode({"next": reverse("api_tokens:new")}))
@@ -48,7 +58,7 @@ def _reauthenticate(request: AuthenticatedHttpRequest) -> HttpResponse:
 @customer_required
 @role_required(Action.PROJECTS)
 def token_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    tokens = request.customer.access_tokens.order_by("revoked_at", "-created_at")
+    tokens = tokens_of(request).order_by("revoked_at", "-created_at")
     return render(request, "api/tokens.html", {"tokens": tokens})
 
 
@@ -84,7 +94,7 @@ def token_new(request: AuthenticatedHttpRequest) -> HttpResponse:
 @customer_required
 @role_required(Action.PROJECTS)
 def token_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    token = get_object_or_404(request.customer.access_tokens.filter(revoked_at__isnull=True), pk=pk)
+    token = get_object_or_404(tokens_of(request).filter(revoked_at__isnull=True), pk=pk)
     if request.method == "POST":
         revoke_token(token)
         messages.success(

@@ -400,7 +400,7 @@ def test_a_release_to_a_persons_address_goes_into_the_account_it_works_in(owner,
     assert Caretakership.objects.active().get(project=project).caretaker == caretaker
     assert ProjectRelease.objects.get().accepted_by == caretaker
     told = Notification.objects.filter(recipient=owner).latest("pk").text
-    assert caretaker.display_name in told and str(caretaker.number) in told
+    assert caretaker.name_with_number in told
 
 
 def test_a_colleague_cannot_accept_a_release_sent_to_another_members_address(owner, project, caretaker, lena):
@@ -432,3 +432,21 @@ def test_pages_of_an_agency_with_50_members_keep_their_query_count(
 
     with django_assert_max_num_queries(10):
         assert client.get(url).status_code == 200
+
+
+def test_technik_manages_only_its_own_tokens_and_an_administrator_all(owner, tom):
+    from api.tokens import create_token
+
+    own, _secret = create_token(customer=owner, created_by=tom, name="toms", scope="read", expires_at=None)
+    other, _secret = create_token(customer=owner, created_by=owner.admin, name="chefs", scope="read", expires_at=None)
+    technik, administrator = login(tom), login(owner.admin)
+
+    assert "toms" in page_text(technik.get(reverse("api_tokens:list")))
+    assert "chefs" not in page_text(technik.get(reverse("api_tokens:list")))
+    assert technik.post(reverse("api_tokens:revoke", args=[other.pk])).status_code == 404
+    other.refresh_from_db()
+    assert other.revoked_at is None
+    assert "toms" in page_text(administrator.get(reverse("api_tokens:list")))
+    assert administrator.post(reverse("api_tokens:revoke", args=[own.pk])).status_code == 302
+    own.refresh_from_db()
+    assert own.revoked_at is not None
