@@ -19,7 +19,7 @@ from django.views.decorators.vary import vary_on_headers
 from customercenter import health
 from customercenter.decorators import customer_required, role_required
 from customercenter.forms import MasterDataForm
-from customercenter.http import ACTIVE_ACCOUNT, AuthenticatedHttpRequest, membership_of, memberships_of, wants_fragment
+from customercenter.http import ACTIVE_ACCOUNT, AuthenticatedHttpRequest, memberships_of, wants_fragment
 from customercenter.models import User
 from customercenter.start import start_page
 from delegation.access import Action, member_may
