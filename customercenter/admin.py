@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from customercenter.models import Customer, Membership, User
+from customercenter.models import Customer, Membership, Role, User
 from customercenter.services import create_verified_customer
 from delegation.models import Caretakership
 
@@ -61,11 +61,27 @@ class CaredForInline(admin.TabularInline):
         return super().get_queryset(request).active().select_related("project")
 
 
+class MembershipFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        """An account keeps an administrator here too, as on its Mitglieder page."""
+        super().clean()
+        if any(self.errors):
+            return
+        kept = [
+            form.cleaned_data
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE") and form.cleaned_data.get("user")
+        ]
+        if self.instance.pk and not any(data["role"] == Role.ADMINISTRATOR for data in kept):
+            raise forms.ValidationError(_("Das Konto braucht mindestens einen Administrator."))
+
+
 class MembershipInline(admin.TabularInline):
-    """Staff see and change who belongs to an account; the customer center keeps the last
-    administrator, the admin trusts staff to know what they do."""
+    """Staff see and change who belongs to an account; like the Mitglieder page, the admin keeps
+    an administrator in every account."""
 
     model = Membership
+    formset = MembershipFormSet
     fields = ["user", "role", "created_at"]
     readonly_fields = ["created_at"]
     autocomplete_fields = ["user"]

@@ -6,7 +6,9 @@ import re
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.contrib import admin
 
+from customercenter.admin import MembershipInline
 from customercenter.models import CUSTOMER_NUMBER_OFFSET, Customer, User
 from tests.factories import CustomerFactory
 
@@ -144,3 +146,28 @@ def test_customer_changelist_query_count_does_not_grow(staff_client, django_asse
         response = staff_client.get("/admin/customercenter/customer/")
 
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("role", "delete", "valid"), [("technik", "", False), ("administrator", "on", False), ("administrator", "", True)]
+)
+def test_admin_keeps_an_administrator_in_every_account(rf, staff, owner, role, delete, valid):
+    request = rf.post("/")
+    request.user = staff
+    formset_class = MembershipInline(Customer, admin.site).get_formset(request, owner)
+    membership = owner.memberships.get()
+    data = {
+        "memberships-TOTAL_FORMS": "1",
+        "memberships-INITIAL_FORMS": "1",
+        "memberships-0-id": str(membership.pk),
+        "memberships-0-customer": str(owner.pk),
+        "memberships-0-user": str(membership.user_id),
+        "memberships-0-role": role,
+        "memberships-0-DELETE": delete,
+    }
+
+    formset = formset_class(data, instance=owner, prefix="memberships")
+
+    assert formset.is_valid() is valid
+    if not valid:
+        assert "mindestens einen Administrator" in str(formset.non_form_errors())
