@@ -172,7 +172,7 @@ def signed_in(browsing: Browsing, who: str, users: dict, **options) -> Page:
 
 
 def people(browsing: Browsing, demo_owner, agency, staff, **options) -> dict[str, Page]:
-    users = {"owner": demo_owner.user, "agency": agency.user, "staff": staff}
+    users = {"owner": demo_owner.admin, "agency": agency.admin, "staff": staff}
     return {who: signed_in(browsing, who, users, **options) for who in ["anonymous", "owner", "agency", "staff"]}
 
 

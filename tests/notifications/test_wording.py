@@ -16,7 +16,7 @@ from tickets.forms import ReplyForm
 def test_notice_subject_drops_the_full_stop_the_body_keeps(owner):
     notify(recipient=owner, text=lambda: "Dein Antrag für p10002 wurde abgelehnt.")
 
-    email = OutboxEmail.objects.get(to=owner.user.email)
+    email = OutboxEmail.objects.get(to=owner.admin.email)
     assert email.subject == "Dein Antrag für p10002 wurde abgelehnt"
     assert "Dein Antrag für p10002 wurde abgelehnt." in email.body_text
 
@@ -24,7 +24,7 @@ def test_notice_subject_drops_the_full_stop_the_body_keeps(owner):
 def test_digest_subject_drops_the_full_stop(owner):
     notify_many([Digest(recipient=owner, text=lambda: "2 Betreuungen sind abgelaufen.", lines=lambda: ["p1"])])
 
-    assert OutboxEmail.objects.get(to=owner.user.email).subject == "2 Betreuungen sind abgelaufen"
+    assert OutboxEmail.objects.get(to=owner.admin.email).subject == "2 Betreuungen sind abgelaufen"
 
 
 def test_german_times_say_uhr_and_english_ones_do_not():

@@ -148,9 +148,10 @@ EXPECTED: dict[str, dict[str, str]] = {
         "GET": "login 302 302 302 302 302 302 302 302 403 302 403 403 302",
         "POST": "login 302 302 302 302 302 302 302 302 403 302 403 403 302",
     },
+    # An administrator revokes any of the account's tokens, Technik only its own.
     "api_tokens:revoke": {
-        "GET": "login 200 404 404 404 404 404 404 404 403 200 403 403 404",
-        "POST": "login 302 404 404 404 404 404 404 404 403 302 403 403 404",
+        "GET": "login 200 404 404 404 404 404 404 404 403 404 403 403 404",
+        "POST": "login 302 404 404 404 404 404 404 404 403 404 403 403 404",
     },
     # The active account: only to one's own accounts (404 for any other, also for staff).
     "switch_account": {
