@@ -3,8 +3,6 @@ more than that member may do there today."""
 
 from __future__ import annotations
 
-import hashlib
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -17,10 +15,6 @@ from customercenter.models import Customer
 TOKEN_PREFIX = "kcpat_"  # noqa: S105
 # How much of a token is kept in clear to tell tokens apart in lists.
 SHOWN_LENGTH = len(TOKEN_PREFIX) + 6
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 class AccessTokenQuerySet(models.QuerySet["AccessToken"]):

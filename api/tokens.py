@@ -9,8 +9,9 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from api.models import SHOWN_LENGTH, TOKEN_PREFIX, AccessToken, hash_token
+from api.models import SHOWN_LENGTH, TOKEN_PREFIX, AccessToken
 from customercenter.models import Customer, Membership, User
+from customercenter.tokens import hash_token
 
 # Last use is written at most this often per token, not on every request of a busy script.
 LAST_USED_PRECISION = timedelta(minutes=1)

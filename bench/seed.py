@@ -14,10 +14,11 @@ from allauth.account.models import EmailAddress
 from django.core.management.color import no_style
 from django.db import connection, transaction
 
-from api.models import SHOWN_LENGTH, AccessToken, hash_token
+from api.models import SHOWN_LENGTH, AccessToken
 from bench import seed_customers, seed_delegation, seed_history
 from bench.seeding import AGENCY_EMAIL, API_TOKEN, SIZES, Seeder
 from customercenter.models import Customer, CustomerNumber, Membership, User
+from customercenter.tokens import hash_token
 from delegation.models import Caretakership, ManagementRequest, ProjectRelease
 from notifications.models import Notification, OutboxEmail
 from projects.models import AuditEntry, Database, Domain, Project, Server

@@ -8,8 +8,9 @@ from datetime import timedelta
 
 from bench.seeding import AGENCY_EMAIL, RELEASE_TOKEN, Seeder
 from customercenter.models import CUSTOMER_NUMBER_OFFSET
+from customercenter.tokens import hash_token
 from delegation.models import Caretakership, ManagementRequest, ProjectRelease
-from delegation.rules import REQUEST_LIFETIME, hash_token
+from delegation.rules import REQUEST_LIFETIME
 
 
 def caretakerships(seeder: Seeder) -> None:

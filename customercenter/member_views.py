@@ -18,6 +18,7 @@ from customercenter.http import ACTIVE_ACCOUNT, AuthenticatedHttpRequest
 from customercenter.member_forms import InvitationForm, RoleForm, TechnikSettingForm
 from customercenter.members import MemberError
 from customercenter.models import Invitation, Membership, Role
+from customercenter.tokens import hash_token
 from customercenter.views import contract_page
 from delegation.access import Action
 
@@ -157,9 +158,7 @@ def technik_setting(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 def _invitation_by_token(token: str) -> Invitation | None:
-    return (
-        Invitation.objects.select_related("customer", "invited_by").filter(token_hash=members.hash_token(token)).first()
-    )
+    return Invitation.objects.select_related("customer", "invited_by").filter(token_hash=hash_token(token)).first()
 
 
 def _invitation_page(request, token: str, invitation: Invitation | None, *, problem: str = "", status: int = 200):

@@ -6,7 +6,6 @@ the same moment cannot leave the account without one.
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import timedelta
 
@@ -18,15 +17,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from customercenter.models import Customer, Invitation, Membership, Role, User
+from customercenter.tokens import hash_token
 from notifications.services import language_of, queue_templated_email
 
 
 class MemberError(Exception):
     """A change of members that cannot happen; the message says why, in the user's language."""
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _lock_members(customer: Customer) -> list[Membership]:

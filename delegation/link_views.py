@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from customercenter.decorators import customer_required, role_required
 from customercenter.http import AuthenticatedHttpRequest, customer_of
+from customercenter.tokens import hash_token
 from delegation import rules, services
 from delegation.access import Action
 from delegation.models import ProjectRelease
@@ -28,9 +29,7 @@ def _release_by_token(token: str) -> ProjectRelease | None:
     projects = Prefetch("projects", queryset=Project.objects.only("id", "number", "name", "owner_id"))
     try:
         return (
-            ProjectRelease.objects.select_related("owner")
-            .prefetch_related(projects)
-            .get(token_hash=rules.hash_token(token))
+            ProjectRelease.objects.select_related("owner").prefetch_related(projects).get(token_hash=hash_token(token))
         )
     except ProjectRelease.DoesNotExist:
         return None

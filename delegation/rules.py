@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime, timedelta
 
 from allauth.account.models import EmailAddress
@@ -26,10 +25,6 @@ class DelegationError(Exception):
 
 class WrongAccount(DelegationError):
     pass
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 # The roles that do caretaker work: a release sent to one of their addresses is the account's to answer.

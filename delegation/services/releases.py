@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from customercenter.models import Customer, User
+from customercenter.tokens import hash_token
 from delegation import rules
 from delegation.expiry import last_day, last_day_text
 from delegation.models import Caretakership, ProjectRelease, ReleaseResend, Scope
@@ -32,7 +33,7 @@ from projects.models import Project
 
 def _new_token(release: ProjectRelease) -> str:
     token = secrets.token_urlsafe(32)
-    release.token_hash = rules.hash_token(token)
+    release.token_hash = hash_token(token)
     release.link_expires_at = timezone.now() + timedelta(days=settings.RELEASE_LINK_DAYS)
     release.sent_at = timezone.now()
     release.delivery_failed_at = None
@@ -137,7 +138,7 @@ def create_release(
 def _lock_release(*, pk: int | None = None, token: str | None = None, **lookup) -> ProjectRelease:
     releases = ProjectRelease.objects.select_for_update(of=("self",)).select_related("owner")
     if token is not None:
-        lookup["token_hash"] = rules.hash_token(token)
+        lookup["token_hash"] = hash_token(token)
     if pk is not None:
         lookup["pk"] = pk
     release = releases.filter(**lookup).first()

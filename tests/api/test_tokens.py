@@ -11,8 +11,9 @@ from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_tot
 from django.urls import reverse
 from django.utils import timezone
 
-from api.models import AccessToken, hash_token
+from api.models import AccessToken
 from api.tokens import create_token
+from customercenter.tokens import hash_token
 from tests.api.conftest import ApiClient, token_client
 from tests.conftest import login
 from tests.factories import PASSWORD

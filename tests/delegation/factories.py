@@ -8,8 +8,9 @@ import factory
 from django.conf import settings
 from django.utils import timezone
 
+from customercenter.tokens import hash_token
 from delegation.models import Caretakership, ManagementRequest, ProjectRelease
-from delegation.rules import REQUEST_LIFETIME, hash_token
+from delegation.rules import REQUEST_LIFETIME
 from tests.factories import CustomerFactory, ProjectFactory
 
 

@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from customercenter.tokens import hash_token
 from delegation.models import Caretakership, ManagementRequest, ProjectRelease
-from delegation.rules import hash_token
 from notifications.models import Notification, OutboxEmail
 from projects.models import AuditEntry
 from tests.delegation.factories import CaretakershipFactory, ManagementRequestFactory, ProjectReleaseFactory

@@ -10,10 +10,10 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
+from customercenter.tokens import hash_token
 from delegation import services
 from delegation.expiry import expiry_from_last_day
 from delegation.models import ProjectRelease
-from delegation.rules import hash_token
 from notifications.models import Notification, OutboxEmail
 from projects.models import AuditEntry
 from tests.conftest import login
