@@ -13,7 +13,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.core.exceptions import ImproperlyConfigured
 
-from customercenter import settings as settings_module
+from customercenter import env as env_module
 from customercenter import views
 
 BASE_DIR = django_settings.BASE_DIR
@@ -99,7 +99,7 @@ def test_env_bool_refuses_bad_values(monkeypatch, raw):
     monkeypatch.setenv("KC_TEST_FLAG", raw)
 
     with pytest.raises(ImproperlyConfigured, match="KC_TEST_FLAG"):
-        settings_module.env_bool("KC_TEST_FLAG")
+        env_module.env_bool("KC_TEST_FLAG")
 
 
 @pytest.mark.parametrize(
@@ -108,13 +108,13 @@ def test_env_bool_refuses_bad_values(monkeypatch, raw):
 def test_env_bool_reads_good_values(monkeypatch, raw, expected):
     monkeypatch.setenv("KC_TEST_FLAG", raw)
 
-    assert settings_module.env_bool("KC_TEST_FLAG", not expected) is expected
+    assert env_module.env_bool("KC_TEST_FLAG", not expected) is expected
 
 
 def test_env_bool_default_when_unset(monkeypatch):
     monkeypatch.delenv("KC_TEST_FLAG", raising=False)
 
-    assert settings_module.env_bool("KC_TEST_FLAG", True) is True
+    assert env_module.env_bool("KC_TEST_FLAG", True) is True
 
 
 @pytest.mark.parametrize("raw", ["abc", "1.5", "10s"])
@@ -122,14 +122,14 @@ def test_env_int_refuses_bad_values(monkeypatch, raw):
     monkeypatch.setenv("KC_TEST_INT", raw)
 
     with pytest.raises(ImproperlyConfigured, match="KC_TEST_INT"):
-        settings_module.env_int("KC_TEST_INT", 3)
+        env_module.env_int("KC_TEST_INT", 3)
 
 
 def test_env_int_reads_value_or_default(monkeypatch):
     monkeypatch.setenv("KC_TEST_INT", "42")
-    assert settings_module.env_int("KC_TEST_INT", 3) == 42
+    assert env_module.env_int("KC_TEST_INT", 3) == 42
     monkeypatch.setenv("KC_TEST_INT", " ")
-    assert settings_module.env_int("KC_TEST_INT", 3) == 3
+    assert env_module.env_int("KC_TEST_INT", 3) == 3
 
 
 @pytest.mark.parametrize("raw", ["kundencenter.example.com", "ftp://example.com", "javascript:alert(1)"])
@@ -137,13 +137,13 @@ def test_env_url_refuses_bad_values(monkeypatch, raw):
     monkeypatch.setenv("KC_TEST_URL", raw)
 
     with pytest.raises(ImproperlyConfigured, match="KC_TEST_URL"):
-        settings_module.env_url("KC_TEST_URL", "http://127.0.0.1:8000")
+        env_module.env_url("KC_TEST_URL", "http://127.0.0.1:8000")
 
 
 def test_env_url_strips_trailing_slash(monkeypatch):
     monkeypatch.setenv("KC_TEST_URL", "https://kundencenter.example.com/")
 
-    assert settings_module.env_url("KC_TEST_URL", "http://x") == "https://kundencenter.example.com"
+    assert env_module.env_url("KC_TEST_URL", "http://x") == "https://kundencenter.example.com"
 
 
 @pytest.mark.parametrize("raw", ["49,00", "49.001", "-1.00", "NaN", "Infinity", "neunundvierzig", "10000000.00"])
@@ -151,7 +151,7 @@ def test_env_price_refuses_bad_values(monkeypatch, raw):
     monkeypatch.setenv("KC_TEST_PRICE", raw)
 
     with pytest.raises(ImproperlyConfigured, match="KC_TEST_PRICE must be a price in euros"):
-        settings_module.env_price("KC_TEST_PRICE", "49.00")
+        env_module.env_price("KC_TEST_PRICE", "49.00")
 
 
 @pytest.mark.parametrize(
@@ -160,7 +160,7 @@ def test_env_price_refuses_bad_values(monkeypatch, raw):
 def test_env_price_reads_a_decimal_or_the_default(monkeypatch, raw, expected):
     monkeypatch.setenv("KC_TEST_PRICE", raw)
 
-    price = settings_module.env_price("KC_TEST_PRICE", "49.00")
+    price = env_module.env_price("KC_TEST_PRICE", "49.00")
 
     assert isinstance(price, Decimal)
     assert price == expected
