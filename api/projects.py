@@ -4,7 +4,7 @@ Every project is fetched through `delegation.access`, and every change is made b
 service as on the project page."""
 
 from django.db import IntegrityError
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Status
@@ -26,7 +26,7 @@ from api.schemas import (
     Role,
     Text,
 )
-from delegation.access import ProjectAccess, accessible_projects, caretakerships_of, project_access
+from delegation.access import ProjectAccess, accessible_projects, project_access, with_own_caretakership
 from delegation.models import Caretakership
 from projects import services
 from projects.forms import DatabaseCreateForm, DomainAddForm, DomainTargetForm, PhpVersionForm
@@ -54,7 +54,8 @@ def project_or_404(request: HttpRequest, number: str) -> ProjectAccess:
 def _with_access(access: ProjectAccess) -> Project:
     """The project as the list gives it: with the caretakership that gives the caller access."""
     project = access.project
-    project.my_caretakerships = [access.caretakership] if access.caretakership else []
+    care = access.caretakership
+    project.care_scope, project.care_expires_at = (care.scope, care.expires_at) if care else (None, None)
     return project
 
 
@@ -63,8 +64,7 @@ def _with_access(access: ProjectAccess) -> Project:
 def list_projects(request: HttpRequest, role: Role | None = None, q: Text = "") -> QuerySet:
     """Own and cared-for projects by number; `role` keeps one kind, `q` searches number, name and owner."""
     me = customer(request)
-    mine = Prefetch("caretakerships", queryset=caretakerships_of(me), to_attr="my_caretakerships")
-    projects = accessible_projects(me).select_related("owner", "server").prefetch_related(mine)
+    projects = with_own_caretakership(accessible_projects(me), me).select_related("owner", "server")
     if role == Role.OWNER:
         projects = projects.filter(owner=me)
     elif role == Role.CARETAKER:

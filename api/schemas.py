@@ -59,8 +59,8 @@ class CaretakershipOut(Schema):
 
 
 class ProjectOut(Schema):
-    """A project with the caller's role in it (`my_caretakerships`: the one that gives a caretaker
-    access, none for the owner)."""
+    """A project with the caller's role in it (`care_scope`, `care_expires_at`: of the caretakership
+    that gives a caretaker access, None for the owner; see delegation.access.with_own_caretakership)."""
 
     number: str
     name: str
@@ -78,15 +78,15 @@ class ProjectOut(Schema):
 
     @staticmethod
     def resolve_role(project: Project) -> Role:
-        return Role.CARETAKER if project.my_caretakerships else Role.OWNER
+        return Role.CARETAKER if project.care_scope else Role.OWNER
 
     @staticmethod
     def resolve_scope(project: Project) -> str | None:
-        return project.my_caretakerships[0].scope if project.my_caretakerships else None
+        return project.care_scope
 
     @staticmethod
     def resolve_access_expires_at(project: Project) -> datetime | None:
-        return project.my_caretakerships[0].expires_at if project.my_caretakerships else None
+        return project.care_expires_at
 
 
 class ProjectDetailOut(ProjectOut):

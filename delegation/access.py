@@ -16,13 +16,13 @@ from datetime import datetime
 from enum import Enum
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import F, FilteredRelation, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from customercenter.http import AuthenticatedHttpRequest
 from customercenter.models import Customer, Membership, Role
-from delegation.models import Caretakership, CaretakershipQuerySet, Scope
+from delegation.models import Caretakership, CaretakershipQuerySet, Scope, active_condition
 from projects.models import AuditEntry, Project
 from projects.numbers import normalise_number
 
@@ -41,6 +41,18 @@ def _access(customer: Customer, *, at: datetime | None = None) -> Q:
 def accessible_projects(customer: Customer, *, at: datetime | None = None) -> QuerySet[Project]:
     """Every project the customer may see and administer: its own and those it cares for."""
     return Project.objects.filter(_access(customer, at=at))
+
+
+def with_own_caretakership(projects: QuerySet[Project], customer: Customer) -> QuerySet[Project]:
+    """The projects, each with `care_scope` and `care_expires_at` of the customer's active
+    caretakership of it (None on its own projects), read in the same query by a join: there is
+    at most one open caretakership per project and caretaker."""
+    own = FilteredRelation(
+        "caretakerships", condition=Q(caretakerships__caretaker=customer) & active_condition(via="caretakerships__")
+    )
+    return projects.annotate(own_care=own).annotate(
+        care_scope=F("own_care__scope"), care_expires_at=F("own_care__expires_at")
+    )
 
 
 def accessible_project(customer: Customer, *, number: str) -> Project:
