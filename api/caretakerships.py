@@ -8,10 +8,11 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router
-from ninja.pagination import CursorPagination, paginate
+from ninja.pagination import paginate
 
 from api.auth import change, customer, require_role
 from api.errors import form_errors, not_found
+from api.pagination import CursorPagination
 from api.schemas import CaretakershipChangeIn, CaretakershipOut, Role
 from delegation import services
 from delegation.access import Action

@@ -3,10 +3,11 @@
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Router, Status
-from ninja.pagination import CursorPagination, paginate
+from ninja.pagination import paginate
 
 from api.auth import change, customer, require_role
 from api.errors import form_errors
+from api.pagination import CursorPagination
 from api.schemas import AcceptIn, Direction, ManagementRequestIn, ManagementRequestOut
 from delegation import services
 from delegation.access import Action

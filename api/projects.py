@@ -8,10 +8,11 @@ from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Status
-from ninja.pagination import CursorPagination, paginate
+from ninja.pagination import paginate
 
 from api.auth import change, customer
 from api.errors import ApiError, form_errors, not_found
+from api.pagination import CursorPagination
 from api.schemas import (
     DatabaseIn,
     DatabaseOut,

@@ -3,7 +3,9 @@ English by Accept-Language, and changes nothing; never a 500."""
 
 from __future__ import annotations
 
+from base64 import b64encode
 from datetime import timedelta
+from urllib.parse import quote
 
 import pytest
 from django.apps import apps
@@ -32,6 +34,11 @@ def past() -> str:
     return (timezone.localdate() - timedelta(days=1)).isoformat()
 
 
+def cursor(position: str) -> str:
+    """A cursor made by hand, encoded as the API encodes its own."""
+    return quote(b64encode(position.encode()).decode())
+
+
 # (who, method, path, body or raw bytes, status, code, field)
 CASES = [
     ("caretaker", "POST", "/management-requests", b"{bad json", 400, "malformed_json", None),
@@ -53,7 +60,12 @@ CASES = [
     ("owner", "DELETE", "/projects/p12345/databases/x%00y", None, 404, "not_found", None),
     ("owner", "GET", "/projects?q=a%00b", None, 422, "invalid_input", "q"),
     ("owner", "GET", "/projects?role=admin", None, 422, "invalid_input", "role"),
-    ("owner", "GET", "/projects?cursor=%%%", None, 422, "invalid_input", None),
+    ("owner", "GET", "/projects?cursor=%%%", None, 422, "invalid_input", "cursor"),
+    ("owner", "GET", f"/projects?cursor={cursor('p=%00')}", None, 422, "invalid_input", "cursor"),
+    ("owner", "GET", f"/projects/p12345/history?cursor={cursor('p=x')}", None, 422, "invalid_input", "cursor"),
+    ("owner", "GET", f"/caretakerships?cursor={cursor('o=-1')}", None, 422, "invalid_input", "cursor"),
+    ("owner", "GET", f"/releases?cursor={cursor('r=vielleicht')}", None, 422, "invalid_input", "cursor"),
+    ("owner", "GET", f"/management-requests?cursor={cursor('o=1e3')}", None, 422, "invalid_input", "cursor"),
     ("owner", "GET", "/projects?page_size=zwei", None, 422, "invalid_input", "page_size"),
     ("owner", "GET", "/caretakerships?ending_before=gestern", None, 422, "invalid_input", "ending_before"),
     ("owner", "POST", "/releases", {"email": "x@example.com", "projects": []}, 422, "invalid_input", "projects"),
