@@ -10,7 +10,8 @@ import pydantic
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
-from ninja import pagination
+from django.utils.translation import gettext_lazy
+from ninja import Field, Schema, pagination
 from ninja.errors import ValidationError
 
 from api.errors import ApiError, invalid
@@ -22,6 +23,12 @@ def invalid_cursor() -> ApiError:
 
 
 class CursorPagination(pagination.CursorPagination):
+    class Input(Schema):
+        page_size: int | None = Field(None, description=gettext_lazy("Einträge pro Seite, höchstens 200."))
+        cursor: str | None = Field(
+            None, description=gettext_lazy("Wo die Seite beginnt: aus „next“ oder „previous“ der vorigen Antwort.")
+        )
+
     class Cursor(pagination.CursorPagination.Cursor):
         @classmethod
         def from_encoded_param(cls, encoded_param: str | None, context: Any = None):
