@@ -1,12 +1,15 @@
-"""The OpenAPI schema and the docs in the caller's language."""
+"""The OpenAPI schema and the docs: public, the same for everyone, in the caller's language."""
 
 from __future__ import annotations
 
+import pytest
 from django.conf import settings
 from django.test import Client
 from django.utils.functional import Promise
 
 from api.api import api
+from api.models import AccessToken
+from tests.api.conftest import token_client
 from tests.conftest import login
 
 SCHEMA = "/api/v1/openapi.json"
@@ -67,3 +70,23 @@ def test_schema_follows_the_language_chosen_in_the_customer_center(owner):
     assert client.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
     schema = client.get(SCHEMA).json()
     assert operation(schema, "get", "/projects")["tags"] == ["Projects"]
+
+
+@pytest.mark.parametrize("path", [SCHEMA, DOCS])
+def test_docs_are_public_and_tell_nobody_anything_about_an_account(owner, project, path):
+    """They describe the public contract only: the same bytes for a stranger, a signed-in
+    customer and a script with a token, and nothing from anyone's data."""
+    api_client = token_client(owner)
+    anonymous = Client().get(path)
+    signed_in = login(owner).get(path)
+    with_token = Client().get(path, headers={"Authorization": f"Bearer {api_client.secret}"})
+
+    assert anonymous.status_code == signed_in.status_code == with_token.status_code == 200
+    assert anonymous.content == signed_in.content == with_token.content
+    assert not anonymous.cookies
+    # A token sent along is not looked at: the docs answer without one.
+    token = AccessToken.objects.get()
+    text = anonymous.content.decode()
+    for secret in (owner.admin.email, str(owner.number), owner.company, project.name, token.shown_part):
+        assert secret not in text
+    assert token.last_used_at is None
