@@ -37,6 +37,7 @@ class CursorPagination(pagination.CursorPagination):
             except (ValidationError, pydantic.ValidationError):
                 raise invalid_cursor() from None
 
+    # ninja filters the list by the cursor's position here (django-ninja 1.7), as it came.
     def _find_position(self, queryset: QuerySet, cursor: Cursor) -> QuerySet:
         if cursor.p is not None:
             meta = queryset.model._meta
