@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from ninja import NinjaAPI
 
 from api import caretakerships, errors, management_requests, projects, releases
 from api.auth import TokenAuth, TokenRateThrottle
 
+# The texts of the schema and the docs are lazy: ninja builds the schema at each request, so it
+# speaks the caller's language (Accept-Language or the language chosen in the customer center).
 api = NinjaAPI(
-    title="Kundencenter Partner-API",
+    title=_("Kundencenter Partner-API"),
     version="1",
-    description=(
+    description=_(
         "Projekte, Verwaltungsanträge, Projektfreigaben und Betreuungen per Skript. "
         "Authentifizierung: `Authorization: Bearer <API-Token>` (Konto → API-Tokens). "
         "Fehler: JSON mit `code` und `message` (Sprache nach Accept-Language)."

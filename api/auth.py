@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from allauth.account.adapter import get_adapter
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja.security import HttpBearer
@@ -32,7 +34,17 @@ class TokenAuth(HttpBearer):
         return super().__call__(request)
 
     def authenticate(self, request: HttpRequest, token: str) -> AccessToken | None:
-        return token_for(token.strip(), address=request.META.get("REMOTE_ADDR") or None)
+        return token_for(token.strip(), address=client_address(request))
+
+
+def client_address(request: HttpRequest) -> str | None:
+    """The caller's address by the rule of the login limits (allauth's, which trusts exactly
+    ALLAUTH_TRUSTED_PROXY_COUNT proxies or the ALLAUTH_TRUSTED_CLIENT_IP_HEADER); None when the
+    proxy named none: the address is only shown to the account, it decides nothing."""
+    try:
+        return get_adapter(request).get_client_ip(request)
+    except PermissionDenied:
+        return None
 
 
 class TokenRateThrottle(SimpleRateThrottle):

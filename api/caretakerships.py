@@ -7,11 +7,13 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from ninja import Router
-from ninja.pagination import CursorPagination, paginate
+from ninja.pagination import paginate
 
 from api.auth import change, customer, require_role
 from api.errors import form_errors, not_found
+from api.pagination import CursorPagination
 from api.schemas import CaretakershipChangeIn, CaretakershipOut, Role
 from delegation import services
 from delegation.access import Action
@@ -20,16 +22,22 @@ from delegation.forms import ExpiryForm, ScopeForm
 from delegation.models import Caretakership
 from delegation.queries import cared_for, released
 
-router = Router(tags=["Betreuungen"])
+router = Router(tags=[_("Betreuungen")])
 
 
-@router.get("/caretakerships", response=list[CaretakershipOut], summary="Betreuungen")
+@router.get(
+    "/caretakerships",
+    response=list[CaretakershipOut],
+    summary=_("Betreuungen"),
+    description=_(
+        "`caretaker`: die Projekte, die du betreust (Betreute Projekte); `owner`: wer deine Projekte betreut "
+        "(Freigegebene Projekte). `ending_before` zeigt nur die, deren letzter Tag vor diesem Datum liegt."
+    ),
+)
 @paginate(CursorPagination, ordering=("pk",), page_size=50, max_page_size=200)
 def list_caretakerships(
     request: HttpRequest, role: Role = Role.CARETAKER, ending_before: date | None = None
 ) -> QuerySet:
-    """`caretaker`: the projects I care for (Betreute Projekte); `owner`: who cares for mine
-    (Freigegebene Projekte). `ending_before` keeps those whose last day is before that date."""
     me = customer(request)
     rows = released(me) if role == Role.OWNER else cared_for(me)
     if ending_before is not None:
@@ -48,9 +56,16 @@ def _mine(request: HttpRequest, caretakership_id: int) -> Caretakership:
     return care
 
 
-@router.patch("/caretakerships/{caretakership_id}", response=CaretakershipOut, summary="Ablaufdatum oder Umfang ändern")
+@router.patch(
+    "/caretakerships/{caretakership_id}",
+    response=CaretakershipOut,
+    summary=_("Ablaufdatum oder Umfang ändern"),
+    description=_(
+        "Nur der Vertragspartner: `expires_on` (null: unbefristet) und/oder `scope`; "
+        "weggelassene Felder bleiben, wie sie sind."
+    ),
+)
 def change_caretakership(request: HttpRequest, caretakership_id: int, payload: CaretakershipChangeIn):
-    """The owner's change: `expires_on` (null: no expiry) and/or `scope`; fields left out stay."""
     given = payload.model_fields_set
     with change(request) as me:
         require_role(request, Action.RELEASE)
@@ -75,9 +90,13 @@ def _owned(owner, caretakership_id: int) -> Caretakership:
     )
 
 
-@router.post("/caretakerships/{caretakership_id}/end", response=CaretakershipOut, summary="Betreuung beenden")
+@router.post(
+    "/caretakerships/{caretakership_id}/end",
+    response=CaretakershipOut,
+    summary=_("Betreuung beenden"),
+    description=_("Der Vertragspartner widerruft die Betreuung, der Technische Betreuer beendet sie."),
+)
 def end_caretakership(request: HttpRequest, caretakership_id: int):
-    """The owner revokes (Widerrufen), the caretaker gives the project back (Betreuung beenden)."""
     with change(request) as me:
         care = _mine(request, caretakership_id)
         if care.project.owner_id == me.pk:

@@ -2,11 +2,13 @@
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 from ninja import Router, Status
-from ninja.pagination import CursorPagination, paginate
+from ninja.pagination import paginate
 
 from api.auth import change, customer, require_role
 from api.errors import form_errors
+from api.pagination import CursorPagination
 from api.schemas import AcceptIn, Direction, ManagementRequestIn, ManagementRequestOut
 from delegation import services
 from delegation.access import Action
@@ -14,7 +16,7 @@ from delegation.expiry import expiry_from_last_day
 from delegation.forms import AcceptRequestForm, ManagementRequestForm
 from delegation.queries import incoming_requests, outgoing_requests
 
-router = Router(tags=["Verwaltungsanträge"])
+router = Router(tags=[_("Verwaltungsanträge")])
 
 
 def expiry_data(payload) -> dict:
@@ -24,16 +26,23 @@ def expiry_data(payload) -> dict:
     return data
 
 
-@router.get("/management-requests", response=list[ManagementRequestOut], summary="Offene Anträge")
+@router.get(
+    "/management-requests",
+    response=list[ManagementRequestOut],
+    summary=_("Offene Anträge"),
+    description=_(
+        "`incoming`: Anträge für deine Projekte, die auf deine Entscheidung warten; "
+        "`outgoing`: deine eigenen, die noch warten."
+    ),
+)
 @paginate(CursorPagination, ordering=("-pk",), page_size=50, max_page_size=200)
 def list_requests(request: HttpRequest, direction: Direction = Direction.INCOMING) -> QuerySet:
-    """`incoming`: requests for my projects that wait for my decision; `outgoing`: mine that wait."""
     me = customer(request)
     rows = incoming_requests(me) if direction == Direction.INCOMING else outgoing_requests(me)
     return rows.select_related("caretaker")
 
 
-@router.post("/management-requests", response={201: ManagementRequestOut}, summary="Verwaltung beantragen")
+@router.post("/management-requests", response={201: ManagementRequestOut}, summary=_("Verwaltung beantragen"))
 def create_request(request: HttpRequest, payload: ManagementRequestIn):
     with change(request) as me:
         form = ManagementRequestForm({"number": payload.project}, caretaker=me)
@@ -42,7 +51,7 @@ def create_request(request: HttpRequest, payload: ManagementRequestIn):
         return Status(201, services.request_management(caretaker=me, project=form.project))
 
 
-@router.post("/management-requests/{request_id}/accept", summary="Antrag annehmen")
+@router.post("/management-requests/{request_id}/accept", summary=_("Antrag annehmen"))
 def accept_request(request: HttpRequest, request_id: int, payload: AcceptIn) -> dict:
     with change(request) as me:
         require_role(request, Action.RELEASE)
@@ -58,14 +67,16 @@ def accept_request(request: HttpRequest, request_id: int, payload: AcceptIn) -> 
     return {"caretakership": caretakership.pk}
 
 
-@router.post("/management-requests/{request_id}/decline", response=ManagementRequestOut, summary="Antrag ablehnen")
+@router.post("/management-requests/{request_id}/decline", response=ManagementRequestOut, summary=_("Antrag ablehnen"))
 def decline_request(request: HttpRequest, request_id: int):
     with change(request) as me:
         require_role(request, Action.RELEASE)
         return services.decline_request(owner=me, request_id=request_id)
 
 
-@router.post("/management-requests/{request_id}/withdraw", response=ManagementRequestOut, summary="Antrag zurückziehen")
+@router.post(
+    "/management-requests/{request_id}/withdraw", response=ManagementRequestOut, summary=_("Antrag zurückziehen")
+)
 def withdraw_request(request: HttpRequest, request_id: int):
     with change(request) as me:
         return services.withdraw_request(caretaker=me, request_id=request_id)

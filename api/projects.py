@@ -7,11 +7,13 @@ from django.db import IntegrityError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import Router, Status
-from ninja.pagination import CursorPagination, paginate
+from ninja.pagination import paginate
 
 from api.auth import change, customer
 from api.errors import ApiError, form_errors, not_found
+from api.pagination import CursorPagination
 from api.schemas import (
     DatabaseIn,
     DatabaseOut,
@@ -34,7 +36,7 @@ from projects.models import Database, Domain, Project
 from projects.numbers import PROJECT_NUMBER_RE, normalise_number
 from projects.queries import matching
 
-router = Router(tags=["Projekte"])
+router = Router(tags=[gettext_lazy("Projekte")])
 
 # Rows per page unless `page_size` asks for more (at most 200): as many as Projektverwaltung shows.
 PAGE_SIZE = 25
@@ -59,10 +61,17 @@ def _with_access(access: ProjectAccess) -> Project:
     return project
 
 
-@router.get("/projects", response=list[ProjectOut], summary="Projekte auflisten")
+@router.get(
+    "/projects",
+    response=list[ProjectOut],
+    summary=gettext_lazy("Projekte auflisten"),
+    description=gettext_lazy(
+        "Eigene und betreute Projekte, nach Projektnummer sortiert. `role` (`owner` oder `caretaker`) zeigt "
+        "nur eine Art, `q` sucht in Projektnummer, Name und Vertragspartner."
+    ),
+)
 @paginate(CursorPagination, ordering=("number",), page_size=PAGE_SIZE, max_page_size=200)
 def list_projects(request: HttpRequest, role: Role | None = None, q: Text = "") -> QuerySet:
-    """Own and cared-for projects by number; `role` keeps one kind, `q` searches number, name and owner."""
     me = customer(request)
     projects = with_own_caretakership(accessible_projects(me), me).select_related("owner", "server")
     if role == Role.OWNER:
@@ -75,7 +84,7 @@ def list_projects(request: HttpRequest, role: Role | None = None, q: Text = "") 
     return projects
 
 
-@router.get("/projects/{number}", response=ProjectDetailOut, summary="Ein Projekt")
+@router.get("/projects/{number}", response=ProjectDetailOut, summary=gettext_lazy("Ein Projekt und wer Zugriff hat"))
 def project_detail(request: HttpRequest, number: str):
     access = project_or_404(request, number)
     caretakerships = Caretakership.objects.active().filter(project=access.project)
@@ -87,7 +96,7 @@ def project_detail(request: HttpRequest, number: str):
     return project
 
 
-@router.put("/projects/{number}/php-version", response=ProjectOut, summary="PHP-Version ändern")
+@router.put("/projects/{number}/php-version", response=ProjectOut, summary=gettext_lazy("PHP-Version ändern"))
 def set_php_version(request: HttpRequest, number: str, payload: PhpVersionIn):
     with change(request):
         access = project_or_404(request, number)
@@ -98,12 +107,14 @@ def set_php_version(request: HttpRequest, number: str, payload: PhpVersionIn):
     return _with_access(access)
 
 
-@router.get("/projects/{number}/databases", response=list[DatabaseOut], summary="Datenbanken")
+@router.get("/projects/{number}/databases", response=list[DatabaseOut], summary=gettext_lazy("Datenbanken"))
 def list_databases(request: HttpRequest, number: str):
     return list(project_or_404(request, number).project.databases.all())
 
 
-@router.post("/projects/{number}/databases", response={201: DatabasePasswordOut}, summary="Datenbank anlegen")
+@router.post(
+    "/projects/{number}/databases", response={201: DatabasePasswordOut}, summary=gettext_lazy("Datenbank anlegen")
+)
 def create_database(request: HttpRequest, number: str, payload: DatabaseIn):
     with change(request):
         access = project_or_404(request, number)
@@ -124,7 +135,7 @@ def _database(access: ProjectAccess, name: str) -> Database:
     return database
 
 
-@router.delete("/projects/{number}/databases/{name}", response={204: None}, summary="Datenbank löschen")
+@router.delete("/projects/{number}/databases/{name}", response={204: None}, summary=gettext_lazy("Datenbank löschen"))
 def delete_database(request: HttpRequest, number: str, name: str):
     with change(request):
         access = project_or_404(request, number)
@@ -135,7 +146,7 @@ def delete_database(request: HttpRequest, number: str, name: str):
 @router.post(
     "/projects/{number}/databases/{name}/password",
     response=DatabasePasswordOut,
-    summary="Datenbank-Passwort neu setzen",
+    summary=gettext_lazy("Datenbank-Passwort neu setzen"),
 )
 def reset_database_password(request: HttpRequest, number: str, name: str):
     with change(request):
@@ -145,12 +156,12 @@ def reset_database_password(request: HttpRequest, number: str, name: str):
     return {"name": database.name, "password": password}
 
 
-@router.get("/projects/{number}/domains", response=list[DomainOut], summary="Domains und ihre Ziele")
+@router.get("/projects/{number}/domains", response=list[DomainOut], summary=gettext_lazy("Domains und ihre Ziele"))
 def list_domains(request: HttpRequest, number: str):
     return list(project_or_404(request, number).project.domains.all())
 
 
-@router.post("/projects/{number}/domains", response={201: DomainOut}, summary="Domain hinzufügen")
+@router.post("/projects/{number}/domains", response={201: DomainOut}, summary=gettext_lazy("Domain hinzufügen"))
 def add_domain(request: HttpRequest, number: str, payload: DomainIn):
     with change(request):
         access = project_or_404(request, number)
@@ -171,7 +182,7 @@ def _domain(access: ProjectAccess, name: str) -> Domain:
     return domain
 
 
-@router.delete("/projects/{number}/domains/{name}", response={204: None}, summary="Domain entfernen")
+@router.delete("/projects/{number}/domains/{name}", response={204: None}, summary=gettext_lazy("Domain entfernen"))
 def remove_domain(request: HttpRequest, number: str, name: str):
     with change(request):
         access = project_or_404(request, number)
@@ -179,7 +190,9 @@ def remove_domain(request: HttpRequest, number: str, name: str):
     return Status(204, None)
 
 
-@router.put("/projects/{number}/domains/{name}/target", response=DomainOut, summary="Ziel einer Domain ändern")
+@router.put(
+    "/projects/{number}/domains/{name}/target", response=DomainOut, summary=gettext_lazy("Ziel einer Domain ändern")
+)
 def set_domain_target(request: HttpRequest, number: str, name: str, payload: DomainTargetIn):
     with change(request):
         access = project_or_404(request, number)
@@ -195,10 +208,16 @@ def set_domain_target(request: HttpRequest, number: str, name: str, payload: Dom
         )
 
 
-@router.get("/projects/{number}/history", response=list[HistoryOut], summary="Verlauf eines Projekts")
+@router.get(
+    "/projects/{number}/history",
+    response=list[HistoryOut],
+    summary=gettext_lazy("Verlauf eines Projekts"),
+    description=gettext_lazy(
+        "Wer was geändert hat, das Neueste zuerst; nur für den Vertragspartner, wie auf der Projektseite."
+    ),
+)
 @paginate(CursorPagination, ordering=("-pk",), page_size=PAGE_SIZE, max_page_size=200)
 def project_history(request: HttpRequest, number: str) -> QuerySet:
-    """Who changed what, newest first: the owner's view, as on the project page."""
     access = project_or_404(request, number)
     if not access.is_owner:
         raise ApiError(403, "owner_only", _("Den Verlauf eines Projekts sieht nur der Vertragspartner."))

@@ -1,10 +1,14 @@
 """What goes in and out of the API. Input refuses unknown fields and NUL bytes; the rules of the
-product (p-numbers, expiry dates, limits) are checked by the same forms the pages use."""
+product (p-numbers, expiry dates, limits) are checked by the same forms the pages use.
+
+Descriptions are part of the public documentation, in the caller's language; class docstrings
+would be too (untranslated), so the schemas explain themselves in comments."""
 
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated
 
+from django.utils.translation import gettext_lazy as _
 from ninja import Schema
 from pydantic import AfterValidator, ConfigDict, Field
 from pydantic_core import PydanticCustomError
@@ -47,11 +51,13 @@ class CaretakershipOut(Schema):
     project: str = Field(validation_alias="project.number")
     owner: CustomerOut = Field(validation_alias="project.owner")
     caretaker: CustomerOut
-    scope: Scope
+    scope: Scope = Field(
+        description=_("Umfang der Betreuung: `technical` (Technische Verwaltung) oder `read` (Nur lesen).")
+    )
     source: str
     started_at: datetime
-    expires_at: datetime | None = Field(description="The first moment without access; null: no expiry.")
-    last_day: date | None = Field(description="The last day on which access works; null: no expiry.")
+    expires_at: datetime | None = Field(description=_("Der erste Zeitpunkt ohne Zugriff; null: unbefristet."))
+    last_day: date | None = Field(description=_("Der letzte Tag mit Zugriff; null: unbefristet."))
 
     @staticmethod
     def resolve_last_day(care: Caretakership) -> date | None:
@@ -59,8 +65,8 @@ class CaretakershipOut(Schema):
 
 
 class ProjectOut(Schema):
-    """A project with the caller's role in it (`care_scope`, `care_expires_at`: of the caretakership
-    that gives a caretaker access, None for the owner; see delegation.access.with_own_caretakership)."""
+    # A project with the caller's role in it (`care_scope`, `care_expires_at`: of the caretakership
+    # that gives a caretaker access, None for the owner; see delegation.access.with_own_caretakership).
 
     number: str
     name: str
@@ -69,8 +75,12 @@ class ProjectOut(Schema):
     server: str | None
     owner: CustomerOut
     role: Role
-    scope: Scope | None = Field(description="The caretaker's scope; null for the owner.")
-    access_expires_at: datetime | None = Field(description="When the caretaker's access ends; null: no expiry.")
+    scope: Scope | None = Field(description=_("Der Umfang deiner Betreuung; null, wenn du der Vertragspartner bist."))
+    access_expires_at: datetime | None = Field(
+        description=_(
+            "Wann dein Zugriff als Technischer Betreuer endet; null: unbefristet (oder du bist der Vertragspartner)."
+        )
+    )
 
     @staticmethod
     def resolve_server(project: Project) -> str | None:
@@ -91,8 +101,10 @@ class ProjectOut(Schema):
 
 class ProjectDetailOut(ProjectOut):
     access: list[CaretakershipOut] = Field(
-        description="Who cares for the project now: every caretaker for the owner, its own caretakership "
-        "for a caretaker."
+        description=_(
+            "Wer das Projekt jetzt betreut: für den Vertragspartner alle Technischen Betreuer, "
+            "für einen Technischen Betreuer seine eigene Betreuung."
+        )
     )
 
 
@@ -101,7 +113,7 @@ class PhpVersionIn(Input):
 
 
 class DatabaseIn(Input):
-    suffix: Text = Field(description="The name after the project number: lower-case letters, digits, underscore.")
+    suffix: Text = Field(description=_("Der Name nach der Projektnummer: Kleinbuchstaben, Ziffern und Unterstrich."))
 
 
 class DatabaseOut(Schema):
@@ -112,7 +124,7 @@ class DatabaseOut(Schema):
 
 class DatabasePasswordOut(Schema):
     name: str
-    password: str = Field(description="Shown in this response only; it is not stored.")
+    password: str = Field(description=_("Steht nur in dieser Antwort; es wird nicht gespeichert."))
 
 
 class DomainOut(Schema):
@@ -122,7 +134,9 @@ class DomainOut(Schema):
 
 
 class DomainTargetIn(Input):
-    target_kind: Text = Field(description="`path` (a directory in the webspace) or `redirect` (an https:// address).")
+    target_kind: Text = Field(
+        description=_("`path` (ein Verzeichnis im Webspace) oder `redirect` (eine https://-Adresse).")
+    )
     target: Text
 
 
@@ -144,7 +158,7 @@ class HistoryOut(Schema):
 
 
 class ManagementRequestIn(Input):
-    project: Text = Field(description="The p-number of the project, e.g. p12345.")
+    project: Text = Field(description=_("Die Projektnummer, z. B. p12345."))
 
 
 class ManagementRequestOut(Schema):
@@ -157,15 +171,21 @@ class ManagementRequestOut(Schema):
 
 
 class AcceptIn(Input):
-    expires_on: date | None = Field(default=None, description="The last day of access; null: no expiry.")
-    scope: Scope = Scope.TECHNICAL
+    expires_on: date | None = Field(default=None, description=_("Der letzte Tag mit Zugriff; null: unbefristet."))
+    scope: Scope = Field(
+        default=Scope.TECHNICAL,
+        description=_("Umfang der Betreuung: `technical` (Technische Verwaltung) oder `read` (Nur lesen)."),
+    )
 
 
 class ReleaseIn(Input):
     email: Text
-    projects: list[Text] = Field(max_length=500, description="p-numbers of own projects.")
-    expires_on: date | None = None
-    scope: Scope = Scope.TECHNICAL
+    projects: list[Text] = Field(max_length=500, description=_("Projektnummern eigener Projekte."))
+    expires_on: date | None = Field(default=None, description=_("Der letzte Tag mit Zugriff; null: unbefristet."))
+    scope: Scope = Field(
+        default=Scope.TECHNICAL,
+        description=_("Umfang der Betreuung: `technical` (Technische Verwaltung) oder `read` (Nur lesen)."),
+    )
     require_mfa: bool = False
 
 
@@ -188,5 +208,8 @@ class ReleaseOut(Schema):
 
 
 class CaretakershipChangeIn(Input):
-    expires_on: date | None = Field(default=None, description="The new last day; null removes the expiry.")
-    scope: Scope | None = None
+    expires_on: date | None = Field(default=None, description=_("Der neue letzte Tag mit Zugriff; null: unbefristet."))
+    scope: Scope | None = Field(
+        default=None,
+        description=_("Umfang der Betreuung: `technical` (Technische Verwaltung) oder `read` (Nur lesen)."),
+    )

@@ -19,7 +19,8 @@ def active_condition(*, at=None, via: str = "") -> Q:
 
 
 class Scope(models.TextChoices):
-    """How far a caretaker's access reaches (Umfang)."""
+    # How far a caretaker's access reaches (Umfang). A comment, not a docstring: the API's schema
+    # would show a docstring to partners, untranslated.
 
     TECHNICAL = "technical", _("Technische Verwaltung")
     READ_ONLY = "read", _("Nur lesen")

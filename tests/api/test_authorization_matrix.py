@@ -236,6 +236,20 @@ def test_read_token(world, operation, persona):
     assert state() == before
 
 
+OBJECT_OPERATIONS = [operation for operation in MATRIX if "{" in operation[1]]
+
+
+@pytest.mark.parametrize("operation", OBJECT_OPERATIONS, ids=[f"{o[0]} {o[1]}" for o in OBJECT_OPERATIONS])
+def test_another_customers_objects_are_not_found(world, operation):
+    """Not 403: someone else's id or p-number gets the answer an unknown one gets."""
+    client = token_for(world, "outsider", AccessToken.Scope.WRITE)
+    before = state()
+    response = call(client, operation, world)
+    assert response.status_code == 404
+    assert response.json_body["code"] == "not_found" and response.json_body["message"]
+    assert state() == before
+
+
 def _expired(customer: Customer) -> ApiClient:
     token, secret = create_token(
         customer=customer, created_by=customer.admin, name="alt", scope=AccessToken.Scope.WRITE, expires_at=None

@@ -3,12 +3,16 @@ English by Accept-Language, and changes nothing; never a 500."""
 
 from __future__ import annotations
 
+from base64 import b64encode
 from datetime import timedelta
+from urllib.parse import quote
 
 import pytest
 from django.apps import apps
 from django.utils import timezone
 
+from api.models import AccessToken
+from delegation.models import ManagementRequest
 from tests.api.conftest import ApiClient, token_client
 from tests.delegation.factories import CaretakershipFactory, ManagementRequestFactory
 from tests.factories import CustomerFactory, ProjectFactory, ServerFactory
@@ -25,11 +29,17 @@ def state() -> dict:
 def world(owner, project, caretaker):
     CaretakershipFactory(project=project, caretaker=caretaker)
     ServerFactory(number="s5000", owner=owner)
+    ManagementRequestFactory(project=ProjectFactory(owner=owner, number="p22222"), caretaker=caretaker)
     return project
 
 
 def past() -> str:
     return (timezone.localdate() - timedelta(days=1)).isoformat()
+
+
+def cursor(position: str) -> str:
+    """A cursor made by hand, encoded as the API encodes its own."""
+    return quote(b64encode(position.encode()).decode())
 
 
 # (who, method, path, body or raw bytes, status, code, field)
@@ -53,7 +63,12 @@ CASES = [
     ("owner", "DELETE", "/projects/p12345/databases/x%00y", None, 404, "not_found", None),
     ("owner", "GET", "/projects?q=a%00b", None, 422, "invalid_input", "q"),
     ("owner", "GET", "/projects?role=admin", None, 422, "invalid_input", "role"),
-    ("owner", "GET", "/projects?cursor=%%%", None, 422, "invalid_input", None),
+    ("owner", "GET", "/projects?cursor=%%%", None, 422, "invalid_input", "cursor"),
+    ("owner", "GET", f"/projects?cursor={cursor('p=%00')}", None, 422, "invalid_input", "cursor"),
+    ("owner", "GET", f"/projects/p12345/history?cursor={cursor('p=x')}", None, 422, "invalid_input", "cursor"),
+    ("owner", "GET", f"/caretakerships?cursor={cursor('o=-1')}", None, 422, "invalid_input", "cursor"),
+    ("owner", "GET", f"/releases?cursor={cursor('r=vielleicht')}", None, 422, "invalid_input", "cursor"),
+    ("owner", "GET", f"/management-requests?cursor={cursor('o=1e3')}", None, 422, "invalid_input", "cursor"),
     ("owner", "GET", "/projects?page_size=zwei", None, 422, "invalid_input", "page_size"),
     ("owner", "GET", "/caretakerships?ending_before=gestern", None, 422, "invalid_input", "ending_before"),
     ("owner", "POST", "/releases", {"email": "x@example.com", "projects": []}, 422, "invalid_input", "projects"),
@@ -101,6 +116,70 @@ CASES = [
     ("owner", "PATCH", "/caretakerships/CARE", {"expires_on": "PAST"}, 422, "invalid_input", "expires_on"),
     ("owner", "PATCH", "/caretakerships/CARE", {"scope": "alles"}, 422, "invalid_input", "scope"),
     ("owner", "PATCH", "/caretakerships/CARE", {"expires_on": 5}, 422, "invalid_input", "expires_on"),
+    ("owner", "PATCH", "/caretakerships/CARE", {"expires_at": "2030-01-01"}, 422, "invalid_input", "expires_at"),
+    ("owner", "PATCH", "/caretakerships/CARE", b'{"scope": "read"', 400, "malformed_json", None),
+    ("owner", "POST", "/management-requests/REQ/accept", {"expires_on": "PAST"}, 422, "invalid_input", "expires_on"),
+    (
+        "owner",
+        "POST",
+        "/management-requests/REQ/accept",
+        {"expires_on": "2030-02-30"},
+        422,
+        "invalid_input",
+        "expires_on",
+    ),
+    ("owner", "POST", "/management-requests/REQ/accept", {"scope": "alles"}, 422, "invalid_input", "scope"),
+    ("owner", "POST", "/management-requests/REQ/accept", {"scope": 1}, 422, "invalid_input", "scope"),
+    ("owner", "POST", "/management-requests/REQ/accept", {"caretaker": 1}, 422, "invalid_input", "caretaker"),
+    ("owner", "POST", "/management-requests/REQ/accept", {"scope": "read\x00"}, 422, "invalid_input", "scope"),
+    ("owner", "POST", "/releases", {"email": "x@example.com", "projects": ["p1x"]}, 422, "invalid_input", "projects"),
+    (
+        "owner",
+        "POST",
+        "/releases",
+        {"email": "x@example.com", "projects": ["p12345"], "to": 1},
+        422,
+        "invalid_input",
+        "to",
+    ),
+    (
+        "owner",
+        "POST",
+        "/releases",
+        {"email": "x@example.com", "projects": ["p12345"], "require_mfa": "ja"},
+        422,
+        "invalid_input",
+        "require_mfa",
+    ),
+    (
+        "owner",
+        "POST",
+        "/releases",
+        {"email": "x@example.com", "projects": ["p12345\x00"]},
+        422,
+        "invalid_input",
+        "projects.0",
+    ),
+    (
+        "owner",
+        "PUT",
+        "/projects/p12345/domains/x%00.de/target",
+        {"target_kind": "path", "target": "/"},
+        404,
+        "not_found",
+        None,
+    ),
+    (
+        "owner",
+        "POST",
+        "/projects/p12345/domains",
+        {"name": "x.de", "target_kind": "path", "target": "/\x00"},
+        422,
+        "invalid_input",
+        "target",
+    ),
+    ("caretaker", "POST", "/management-requests", {"project": "p12345 p22222"}, 422, "invalid_input", "project"),
+    ("caretaker", "POST", "/management-requests", {"project": "p" + "9" * 40}, 422, "invalid_input", "project"),
 ]
 
 
@@ -108,6 +187,7 @@ CASES = [
 def test_bad_input_is_refused_and_changes_nothing(request, world, who, method, path, body, status, code, field):
     client = token_client(request.getfixturevalue(who))
     path = path.replace("CARE", str(world.caretakerships.get().pk))
+    path = path.replace("REQ", str(ManagementRequest.objects.get().pk))
     if isinstance(body, dict):
         body = {key: past() if value == "PAST" else value for key, value in body.items()}
     before = state()
@@ -173,11 +253,50 @@ def test_another_customers_objects_are_not_found(owner, project, caretaker, outs
     assert state() == before
 
 
-def test_oversized_body_is_refused(owner, project, settings):
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("PUT", "/projects/p12345/php-version", {"version": "8" * 2000}),
+        ("POST", "/releases", {"email": "x@example.com", "projects": ["p12345"] * 200}),
+    ],
+)
+def test_oversized_body_is_refused(owner, project, settings, method, path, body):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
-    response = token_client(owner).put("/projects/p12345/php-version", {"version": "8" * 2000})
+    before = state()
+    response = token_client(owner).call(method, path, body)
     assert response.status_code == 413
-    assert response.json_body["code"] == "body_too_large"
+    assert response.json_body == {"code": "body_too_large", "message": "Die Anfrage ist zu groß."}
+    assert state() == before
+
+
+@pytest.mark.parametrize("query", ["access_token={secret}", "api_key={secret}", "x={secret}"])
+def test_token_in_the_query_string_changes_nothing(owner, project, query):
+    """Refused even beside a good header: the token is in the address, and so in logs, already."""
+    client = token_client(owner)
+    before = state()
+    address = "/projects/p12345/php-version?" + query.format(secret=client.secret)
+    for caller in (client, ApiClient(None)):
+        response = caller.put(address, {"version": "8.4"})
+        assert response.status_code == 400
+        assert response.json_body["code"] == "token_in_query" and "Authorization" in response.json_body["message"]
+    assert state() == before
+    assert AccessToken.objects.get().last_used_at is None
+
+
+@pytest.mark.parametrize("deleted", ["account", "person"])
+def test_token_of_a_deleted_account_is_refused(owner, project, deleted):
+    """The account (with its tokens) or the person who made the token no longer exists."""
+    agency = CustomerFactory(company="Agentur Gelöscht")
+    client = token_client(agency if deleted == "account" else owner)
+    (agency if deleted == "account" else owner.admin).delete()
+    before = state()
+    for response in (
+        client.post("/management-requests", {"project": "p12345"}),
+        client.put("/projects/p12345/php-version", {"version": "8.4"}),
+    ):
+        assert response.status_code == 401
+        assert response.json_body["code"] == "not_authenticated" and response.json_body["message"]
+    assert state() == before
 
 
 def test_token_of_an_account_without_customer_number_is_refused(db):

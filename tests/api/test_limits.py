@@ -42,6 +42,18 @@ def test_token_over_its_limit_gets_429_with_retry_after(owner, project, few_requ
     assert token_client(owner, name="zweites").get("/projects").status_code == 200
 
 
+def test_the_limit_counts_per_token_whatever_address_the_client_claims(owner, project, few_requests, settings):
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+    client = token_client(owner)
+    for n in range(3):
+        forwarded = f"192.0.2.{n}, 203.0.113.{n}"
+        assert client.get("/projects", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=forwarded).status_code == 200
+    response = client.get("/projects", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="192.0.2.9, 203.0.113.9")
+    assert response.status_code == 429
+    other = token_client(owner, name="zweites")
+    assert other.get("/projects", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="203.0.113.0").status_code == 200
+
+
 def test_paging_2000_cared_for_projects_costs_the_same_per_page(db):
     caretaker = CustomerFactory(kind=Customer.Kind.PARTNER)
     owners = [CustomerFactory() for _ in range(20)]

@@ -60,6 +60,19 @@ def test_project_list_pages_by_cursor(owner):
     assert numbers(second) == ["p10002", "p10003"]
     last = client.get(second.json_body["next"].split("/api/v1")[1])
     assert numbers(last) == ["p10004"] and last.json_body["next"] is None
+    back = client.get(last.json_body["previous"].split("/api/v1")[1])
+    assert numbers(back) == ["p10002", "p10003"]
+
+
+def test_history_pages_by_cursor_both_ways(owner, project, settings):
+    client = token_client(owner)
+    for version in settings.PHP_VERSIONS[:3]:
+        client.put("/projects/p12345/php-version", {"version": version})
+    first = client.get("/projects/p12345/history?page_size=2")
+    second = client.get(first.json_body["next"].split("/api/v1")[1])
+    back = client.get(second.json_body["previous"].split("/api/v1")[1])
+    assert len(second.json_body["results"]) == 1
+    assert back.json_body["results"] == first.json_body["results"]
 
 
 def test_owner_sees_who_has_access_and_until_when(owner, project, caretaker, caretakership):

@@ -157,6 +157,33 @@ def test_last_use_time_and_address_are_recorded(owner):
     assert "203.0.113.7" in login(owner).get(LIST).content.decode()
 
 
+def last_used_from(client: ApiClient, **headers) -> str | None:
+    assert client.get("/projects", **headers).status_code == 200
+    return AccessToken.objects.get().last_used_from
+
+
+def test_behind_the_proxy_the_client_address_is_recorded_not_a_forged_one(owner, settings):
+    """The proxy appends the address it sees to X-Forwarded-For; what the client put before it is
+    its own claim."""
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+    chain = "192.0.2.1, 198.51.100.9, 203.0.113.7"
+    address = last_used_from(token_client(owner), REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=chain)
+    assert address == "203.0.113.7"
+
+
+def test_without_a_trusted_proxy_x_forwarded_for_is_not_recorded(owner):
+    address = last_used_from(token_client(owner), REMOTE_ADDR="203.0.113.7", HTTP_X_FORWARDED_FOR="192.0.2.1")
+    assert address == "203.0.113.7"
+
+
+def test_the_proxys_client_address_header_is_recorded(owner, settings):
+    settings.ALLAUTH_TRUSTED_CLIENT_IP_HEADER = "X-Real-IP"
+    client = token_client(owner)
+    assert last_used_from(client, REMOTE_ADDR="10.0.0.2", HTTP_X_REAL_IP="203.0.113.7") == "203.0.113.7"
+    # Past the proxy there is no client address to record; the token still works.
+    assert last_used_from(client, REMOTE_ADDR="10.0.0.2") is None
+
+
 def test_expired_token_is_refused(owner):
     client = token_client(owner, expires_at=timezone.now() - timedelta(seconds=1))
     response = client.get("/projects")
