@@ -12,7 +12,7 @@ from django.conf import settings
 BASE_DIR = Path(settings.BASE_DIR)
 ENGLISH_PO = BASE_DIR / "locale" / "en" / "LC_MESSAGES" / "django.po"
 ENGLISH_MO = ENGLISH_PO.with_suffix(".mo")
-APPS = ["customercenter", "projects", "delegation", "notifications", "tickets"]
+APPS = ["customercenter", "projects", "delegation", "notifications", "tickets", "api"]
 GETTEXT_FUNCTIONS = {"_", "gettext", "gettext_lazy", "ngettext", "ngettext_lazy"}
 TRANSLATE_TAG_RE = re.compile(r"""{%\s*(?:translate|trans)\s+(?P<quote>["'])(?P<text>.*?)(?P=quote)""")
 
