@@ -1,7 +1,7 @@
 from django.utils.functional import SimpleLazyObject
 
 from customercenter.http import membership_of, memberships_of
-from delegation.access import Action, role_refusal
+from customercenter.roles import Action, role_refusal
 
 # The parts of the customer center a role may be refused, as the templates name them.
 AREAS = {

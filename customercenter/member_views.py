@@ -18,9 +18,9 @@ from customercenter.http import ACTIVE_ACCOUNT, AuthenticatedHttpRequest
 from customercenter.member_forms import InvitationForm, RoleForm, TechnikSettingForm
 from customercenter.members import MemberError
 from customercenter.models import Invitation, Membership, Role
+from customercenter.roles import Action
 from customercenter.tokens import hash_token
 from customercenter.views import contract_page
-from delegation.access import Action
 
 
 def _members_page(request: AuthenticatedHttpRequest, *, status: int = 200, **forms) -> HttpResponse:
