@@ -17,6 +17,7 @@ from django.utils import timezone
 from customercenter.models import Invitation, Membership, Role
 from customercenter.roles import Action
 from delegation import services as delegation
+from delegation import sweeper
 from delegation.models import Caretakership, ProjectRelease
 from notifications.models import Notification
 from notifications.services import notify
@@ -237,6 +238,23 @@ def test_what_a_caretaker_is_told_goes_to_its_technik_too(owner, project, careta
     with sent():
         delegation.accept_request(owner=owner, request_id=request.pk, expires_at=None)
 
+    assert len(mails_to("lena@pixelwerk.example")) == 1
+    assert len(mails_to("agentur@example.com")) == 1
+
+
+def test_the_sweeps_digests_follow_the_roles_too(owner, project, caretaker, tom, lena, sent):
+    Caretakership.objects.create(
+        project=project,
+        owner_number=owner.number,
+        caretaker=caretaker,
+        expires_at=timezone.now() + timedelta(days=3),
+    )
+
+    with sent():
+        sweeper.remind_expiring(timezone.now())
+
+    assert len(mails_to("owner@example.com")) == 1
+    assert mails_to("tom@example.com") == []
     assert len(mails_to("lena@pixelwerk.example")) == 1
     assert len(mails_to("agentur@example.com")) == 1
 
@@ -474,7 +492,16 @@ def test_a_colleague_cannot_accept_a_release_sent_to_another_members_address(own
 
 @pytest.mark.parametrize(
     "url",
-    [reverse("projects:list"), reverse("contract:caretakers"), reverse("tickets:list"), MEMBERS],
+    [
+        reverse("home"),
+        reverse("projects:list"),
+        reverse("projects:detail", args=["p12345"]),
+        reverse("contract:caretakers"),
+        reverse("contract:invoices"),
+        reverse("tickets:list"),
+        reverse("notifications:list"),
+        MEMBERS,
+    ],
 )
 def test_pages_of_an_agency_with_50_members_keep_their_query_count(
     caretaker, project, url, django_assert_max_num_queries
