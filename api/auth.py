@@ -17,7 +17,7 @@ from api.errors import ApiError
 from api.models import TOKEN_PREFIX, AccessToken
 from api.tokens import token_for
 from customercenter.models import Customer
-from delegation.access import Action, role_refusal
+from customercenter.roles import Action, role_refusal
 from projects import audit
 
 # Query parameters in which clients commonly put tokens; a token there ends up in logs.

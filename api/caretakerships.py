@@ -15,8 +15,8 @@ from api.auth import change, customer, require_role
 from api.errors import form_errors, not_found
 from api.pagination import CursorPagination
 from api.schemas import CaretakershipChangeIn, CaretakershipOut, Role
+from customercenter.roles import Action
 from delegation import services
-from delegation.access import Action
 from delegation.expiry import expiry_from_last_day
 from delegation.forms import ExpiryForm, ScopeForm
 from delegation.models import Caretakership

@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
-from delegation.access import OWNER_ONLY, Refused
+from customercenter.roles import Refused
+from delegation.access import OWNER_ONLY
 from delegation.rules import DelegationError
 
 

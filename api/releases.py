@@ -11,8 +11,8 @@ from api.auth import change, customer, require_role
 from api.errors import form_errors
 from api.pagination import CursorPagination
 from api.schemas import Direction, ReleaseIn, ReleaseOut
+from customercenter.roles import Action
 from delegation import services
-from delegation.access import Action
 from delegation.expiry import expiry_from_last_day
 from delegation.forms import ReleaseForm
 from delegation.queries import incoming_releases, outgoing_releases

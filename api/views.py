@@ -24,7 +24,7 @@ from api.models import AccessToken
 from api.tokens import create_token, revoke_token
 from customercenter.decorators import customer_required, role_required
 from customercenter.http import AuthenticatedHttpRequest
-from delegation.access import Action, member_may
+from customercenter.roles import Action, member_may
 from delegation.expiry import expiry_from_last_day
 
 

@@ -34,11 +34,12 @@ def audit(seeder: Seeder) -> None:
 
 def notifications(seeder: Seeder) -> None:
     size, rng = seeder.size, seeder.rng
+    # What each says, and what it concerns (who in the account sees it).
     texts = [
-        "Ein Technischer Betreuer möchte eines deiner Projekte verwalten.",
-        "Deine Projektfreigabe wurde angenommen.",
-        "Die technische Betreuung eines Projekts ist abgelaufen.",
-        "Dein Antrag wurde angenommen.",
+        ("Ein Technischer Betreuer möchte eines deiner Projekte verwalten.", "RELEASE"),
+        ("Deine Projektfreigabe wurde angenommen.", "RELEASE"),
+        ("Die technische Betreuung eines Projekts ist abgelaufen.", "RELEASE"),
+        ("Dein Antrag wurde angenommen.", "CARETAKING"),
     ]
     recipients = [seeder.agency] * size.agency_notifications + [
         rng.randint(1, size.customers) for _ in range(size.notifications - size.agency_notifications)
@@ -47,8 +48,9 @@ def notifications(seeder: Seeder) -> None:
     for pk, recipient in enumerate(recipients, start=1):
         created = seeder.days_ago(0, 400)
         unread = rng.random() < 0.15
-        rows.append((pk, recipient, rng.choice(texts), OVERVIEW_LINK, created, None if unread else created))
-    seeder.write(Notification, ["id", "recipient", "text", "link", "created_at", "read_at"], rows)
+        text, concerns = rng.choice(texts)
+        rows.append((pk, recipient, concerns, text, OVERVIEW_LINK, created, None if unread else created))
+    seeder.write(Notification, ["id", "recipient", "concerns", "text", "link", "created_at", "read_at"], rows)
     emails = []
     for pk in range(1, size.sent_emails + 1):
         created = seeder.days_ago(0.01, 400)

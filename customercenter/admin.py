@@ -1,9 +1,12 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from customercenter.models import Customer, Membership, Role, User
+from customercenter import members
+from customercenter.models import Customer, Invitation, Membership, Role, User
 from customercenter.services import create_verified_customer
 from delegation.models import Caretakership
 
@@ -88,6 +91,30 @@ class MembershipInline(admin.TabularInline):
     extra = 0
     verbose_name_plural = _("Mitglieder")
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user", "customer")
+
+
+INVITATION_FIELDS = ["email", "role", "invited_by", "sent_at", "expires_at"]
+
+
+class PendingInvitationInline(admin.TabularInline):
+    """The account's open invitations, as its Mitglieder page shows them; staff withdraw one
+    under Einladungen."""
+
+    model = Invitation
+    fields = INVITATION_FIELDS
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name_plural = _("Offene Einladungen")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).pending().select_related("customer", "invited_by")
+
 
 @admin.register(Customer)
 class CustomerAdmin(admin.ModelAdmin):
@@ -97,7 +124,7 @@ class CustomerAdmin(admin.ModelAdmin):
     readonly_fields = ["number", "created_at"]
 
     def get_inlines(self, request, obj=None):
-        return [MembershipInline, CaredForInline] if obj else []
+        return [MembershipInline, PendingInvitationInline, CaredForInline] if obj else []
 
     def get_form(self, request, obj=None, **kwargs):
         if obj is None:
@@ -119,3 +146,64 @@ class CustomerAdmin(admin.ModelAdmin):
         profile = {f: form.cleaned_data[f] for f in HostingCustomerCreationForm.Meta.fields[1:]}
         created = create_verified_customer(email=form.cleaned_data["email"], password=None, **profile)
         obj.pk, obj.number = created.pk, created.number
+
+
+class InvitationStateFilter(admin.SimpleListFilter):
+    """Open splits into what can still be accepted and what waits with an expired link."""
+
+    title = _("Status")
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("open", _("offen")),
+            ("expired", _("Link abgelaufen")),
+            (Invitation.Status.ACCEPTED, _("angenommen")),
+            (Invitation.Status.WITHDRAWN, _("zurückgezogen")),
+        ]
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        if self.value() == "open":
+            return queryset.pending().filter(expires_at__gt=now)
+        if self.value() == "expired":
+            return queryset.pending().filter(expires_at__lte=now)
+        if self.value() in {Invitation.Status.ACCEPTED, Invitation.Status.WITHDRAWN}:
+            return queryset.filter(status=self.value())
+        return queryset
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    """Invitations are sent from the account's Mitglieder page; staff find and withdraw them."""
+
+    list_display = ["email", "customer", "role", "status", "invited_by", "sent_at", "expires_at", "accepted_by"]
+    list_filter = [InvitationStateFilter, "role"]
+    search_fields = ["email", "=customer__number", "customer__company", "customer__memberships__user__email"]
+    list_select_related = ["customer", "invited_by", "accepted_by"]
+    exclude = ["token_hash"]
+    readonly_fields = [*INVITATION_FIELDS, "customer", "status", "accepted_by", "decided_at"]
+    actions = ["withdraw"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("Einladung zurückziehen (Support)"))
+    def withdraw(self, request, queryset):
+        withdrawn = 0
+        for invitation in queryset.select_related("customer"):
+            try:
+                members.withdraw_invitation(customer=invitation.customer, pk=invitation.pk)
+            except members.MemberError as error:
+                messages.warning(request, f"{invitation}: {error}")
+            else:
+                withdrawn += 1
+        if withdrawn:
+            messages.success(
+                request,
+                ngettext("%(n)s Einladung zurückgezogen.", "%(n)s Einladungen zurückgezogen.", withdrawn)
+                % {"n": withdrawn},
+            )

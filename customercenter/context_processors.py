@@ -1,7 +1,8 @@
 from django.utils.functional import SimpleLazyObject
 
 from customercenter.http import membership_of, memberships_of
-from delegation.access import Action, role_refusal
+from customercenter.roles import Action, role_refusal
+from notifications.models import Notification
 
 # The parts of the customer center a role may be refused, as the templates name them.
 AREAS = {
@@ -37,5 +38,5 @@ def navigation(request):
         {area: role_refusal(membership, action) for area, action in AREAS.items()} if membership else {}
     )
     if customer is not None:
-        context["unread_count"] = SimpleLazyObject(lambda: customer.notifications.unread().count())
+        context["unread_count"] = SimpleLazyObject(lambda: Notification.objects.for_member(membership).unread().count())
     return context

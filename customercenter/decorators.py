@@ -3,7 +3,7 @@ from functools import wraps
 from django.shortcuts import render
 
 from customercenter.http import membership_of
-from delegation.access import Action, require_member
+from customercenter.roles import Action, require_member
 from projects import audit
 
 

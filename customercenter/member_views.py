@@ -2,25 +2,29 @@
 
 from __future__ import annotations
 
+from allauth.account.internal.flows.signup import complete_signup
+from allauth.decorators import rate_limit
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import IntegrityError, transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from customercenter import members
 from customercenter.decorators import customer_required, role_required
 from customercenter.http import ACTIVE_ACCOUNT, AuthenticatedHttpRequest
-from customercenter.member_forms import InvitationForm, RoleForm, TechnikSettingForm
+from customercenter.member_forms import InvitationForm, InvitationSignupForm, RoleForm, TechnikSettingForm
 from customercenter.members import MemberError
 from customercenter.models import Invitation, Membership, Role
+from customercenter.roles import Action
 from customercenter.tokens import hash_token
 from customercenter.views import contract_page
-from delegation.access import Action
 
 
 def _members_page(request: AuthenticatedHttpRequest, *, status: int = 200, **forms) -> HttpResponse:
@@ -161,7 +165,9 @@ def _invitation_by_token(token: str) -> Invitation | None:
     return Invitation.objects.select_related("customer", "invited_by").filter(token_hash=hash_token(token)).first()
 
 
-def _invitation_page(request, token: str, invitation: Invitation | None, *, problem: str = "", status: int = 200):
+def _invitation_page(
+    request, token: str, invitation: Invitation | None, *, problem: str = "", status: int = 200
+) -> HttpResponse:
     if invitation is None:
         problem, status = _("Dieser Link ist ungültig oder wurde durch einen neueren ersetzt."), 404
     elif not problem:
@@ -189,6 +195,11 @@ def invitation_accept(request, token: str) -> HttpResponse:
     except MemberError as error:
         return _invitation_page(request, token, _invitation_by_token(token), problem=str(error), status=409)
     request.session[ACTIVE_ACCOUNT] = membership.customer_id
+    _welcome(request, membership)
+    return redirect("home")
+
+
+def _welcome(request, membership: Membership) -> None:
     messages.success(
         request,
         _("Willkommen im Konto %(account)s (%(number)s) als %(role)s.")
@@ -198,4 +209,39 @@ def invitation_accept(request, token: str) -> HttpResponse:
             "role": membership.get_role_display(),
         },
     )
-    return redirect("home")
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+@sensitive_post_parameters("password1", "password2")
+@rate_limit(action="signup")
+def invitation_signup(request, token: str) -> HttpResponse:
+    """A login for the invited address that joins the inviting account, and no account of its own."""
+    if request.user.is_authenticated:
+        return redirect("invitation", token)
+    invitation = _invitation_by_token(token)
+    if invitation is None:
+        return _invitation_page(request, token, None)
+    problem = members.invitation_problem(invitation)
+    if problem:
+        return _invitation_page(request, token, invitation, problem=problem, status=409)
+    form = InvitationSignupForm(request.POST or None, invitation=invitation, token=token)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                user = form.save(request)
+        except MemberError as error:
+            return _invitation_page(request, token, _invitation_by_token(token), problem=str(error), status=409)
+        except IntegrityError:
+            # Someone signed up with this address a moment ago: it has a login now.
+            form.add_error("email", _("Zu dieser E-Mail-Adresse gibt es schon ein Login."))
+        else:
+            _welcome(request, user.memberships.select_related("customer").get())
+            return complete_signup(request, user=user, redirect_url=reverse("home"))
+    status = 422 if request.method == "POST" else 200
+    return render(
+        request,
+        "account/invitation_signup.html",
+        {"form": form, "invitation": invitation, "token": token},
+        status=status,
+    )

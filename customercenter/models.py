@@ -158,7 +158,7 @@ class Customer(models.Model):
 
 
 class Role(models.TextChoices):
-    """A member's role in a customer account; what each may do is stated in delegation/access.py."""
+    """A member's role in a customer account; what each may do is stated in customercenter/roles.py."""
 
     ADMINISTRATOR = "administrator", _("Administrator")
     TECHNIK = "technik", _("Technik")

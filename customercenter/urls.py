@@ -39,6 +39,7 @@ urlpatterns = [
     path("freigabe/", include(delegation_urls.link_patterns)),
     path("einladung/<token:token>/", member_views.invitation, name="invitation"),
     path("einladung/<token:token>/annehmen/", member_views.invitation_accept, name="invitation_accept"),
+    path("einladung/<token:token>/login-anlegen/", member_views.invitation_signup, name="invitation_signup"),
     path("", include("projects.urls")),
     path("", include("notifications.urls")),
     path("", include("tickets.urls")),

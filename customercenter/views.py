@@ -21,8 +21,8 @@ from customercenter.decorators import customer_required, role_required
 from customercenter.forms import MasterDataForm
 from customercenter.http import ACTIVE_ACCOUNT, AuthenticatedHttpRequest, memberships_of, wants_fragment
 from customercenter.models import User
+from customercenter.roles import Action, member_may
 from customercenter.start import start_page
-from delegation.access import Action, member_may
 from notifications.models import OutboxEmail
 
 logger = logging.getLogger(__name__)

@@ -16,9 +16,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from customercenter.decorators import customer_required, role_required
 from customercenter.http import AuthenticatedHttpRequest, customer_of
+from customercenter.roles import Action
 from customercenter.tokens import hash_token
 from delegation import rules, services
-from delegation.access import Action
 from delegation.models import ProjectRelease
 from delegation.services import DelegationError, WrongAccount
 from delegation.views import has_second_factor

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from customercenter.bulk import insert_rows
 from customercenter.models import Customer
+from customercenter.roles import Action
 from delegation import rules
 from delegation.expiry import last_day_text
 from delegation.models import Caretakership, ManagementRequest, ProjectRelease
@@ -93,12 +94,14 @@ def _system_entry(project_id: int, action: str, subject: str = "", old: str = ""
     return (project_id, AuditEntry.Role.SYSTEM.value, action, subject[:255], old)
 
 
-def _digests(groups: dict, text: Callable, line: Callable, topic: str) -> list[Digest]:
+def _digests(groups: dict, concerns: Action, text: Callable, line: Callable, topic: str) -> list[Digest]:
     overview = reverse("contract:caretakers")
-    return [_digest(recipient, items, text, line, topic, overview) for recipient, items in groups.items()]
+    return [_digest(recipient, concerns, items, text, line, topic, overview) for recipient, items in groups.items()]
 
 
-def _digest(recipient, items: list, text: Callable, line: Callable, topic: str, link: str, footer: str = "") -> Digest:
+def _digest(
+    recipient, concerns: Action, items: list, text: Callable, line: Callable, topic: str, link: str, footer: str = ""
+) -> Digest:
     def lines():
         shown = [line(item) for item in items[:MAX_LINES]]
         if len(items) > MAX_LINES:
@@ -107,7 +110,9 @@ def _digest(recipient, items: list, text: Callable, line: Callable, topic: str, 
             shown.append(str(footer))
         return shown
 
-    return Digest(recipient=recipient, text=lambda: text(len(items)), lines=lines, link=link, topic=topic)
+    return Digest(
+        recipient=recipient, concerns=concerns, text=lambda: text(len(items)), lines=lines, link=link, topic=topic
+    )
 
 
 def _care_rows(queryset) -> list[Caretakership]:
@@ -155,6 +160,7 @@ def expire_caretakerships(now: datetime) -> int:
     notify_many(
         _digests(
             by_owner,
+            Action.RELEASE,
             lambda n: (
                 ngettext(
                     "Die technische Betreuung eines Projekts ist abgelaufen.",
@@ -175,6 +181,7 @@ def expire_caretakerships(now: datetime) -> int:
         )
         + _digests(
             by_caretaker,
+            Action.CARETAKING,
             lambda n: (
                 ngettext(
                     "Deine Betreuung eines Projekts ist abgelaufen.",
@@ -233,6 +240,7 @@ def remind_expiring(now: datetime) -> int:
         [
             _digest(
                 owner,
+                Action.RELEASE,
                 items,
                 lambda n, items=items: (
                     ngettext(
@@ -252,6 +260,7 @@ def remind_expiring(now: datetime) -> int:
         + [
             _digest(
                 caretaker,
+                Action.CARETAKING,
                 items,
                 lambda n, items=items: (
                     ngettext(
@@ -291,6 +300,7 @@ def lapse_requests(now: datetime) -> int:
     notify_many(
         _digests(
             by_caretaker,
+            Action.CARETAKING,
             lambda n: (
                 ngettext(
                     "Ein Antrag ist nach 30 Tagen ohne Antwort verfallen.",
@@ -327,6 +337,7 @@ def lapse_releases(now: datetime) -> int:
     notify_many(
         _digests(
             by_owner,
+            Action.RELEASE,
             lambda n: (
                 ngettext(
                     "Ein Freigabe-Link ist abgelaufen, ohne angenommen zu werden. Du kannst ihn neu senden.",

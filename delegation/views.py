@@ -21,9 +21,10 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from customercenter.decorators import customer_required, role_required
 from customercenter.http import AuthenticatedHttpRequest, wants_fragment
+from customercenter.roles import Action
 from customercenter.views import contract_page
 from delegation import services
-from delegation.access import Action, caretakerships_of
+from delegation.access import caretakerships_of
 from delegation.expiry import expiry_from_last_day
 from delegation.forms import AcceptRequestForm, ListSearchForm, ManagementRequestForm, ReleaseForm
 from delegation.models import Caretakership, Scope

@@ -7,7 +7,8 @@ from django.db.models import Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from customercenter.models import Customer
+from customercenter.models import Customer, Membership
+from customercenter.roles import Action, member_may
 from notifications.rendering import render_email
 from notifications.signals import email_undeliverable
 
@@ -116,11 +117,19 @@ class NotificationQuerySet(models.QuerySet["Notification"]):
     def unread(self) -> NotificationQuerySet:
         return self.filter(read_at__isnull=True)
 
+    def for_member(self, membership: Membership) -> NotificationQuerySet:
+        """The account's notifications that concern what the member's role may do."""
+        concerns = [action.name for action in Action if member_may(membership, action)]
+        return self.filter(recipient_id=membership.customer_id, concerns__in=concerns)
+
 
 class Notification(models.Model):
-    """A message in the customer center, with an unread badge in the navigation."""
+    """A message in the customer center, with an unread badge in the navigation. It is the
+    account's, and shown to the members whose role may do what it `concerns` (the name of a
+    customercenter.roles.Action): a request to decide only to those who may decide it."""
 
     recipient = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="notifications")
+    concerns = models.CharField(_("betrifft"), max_length=16)
     text = models.CharField(_("Nachricht"), max_length=500)
     link = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(_("Zeitpunkt"), default=timezone.now)

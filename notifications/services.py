@@ -17,7 +17,8 @@ from django.db.models import QuerySet
 from django.utils import timezone, translation
 
 from customercenter.bulk import insert_rows
-from customercenter.models import Customer, Membership, Role
+from customercenter.models import Customer, Membership
+from customercenter.roles import Action, member_may
 from notifications.models import Notification, OutboxEmail
 from notifications.rendering import render_email, subject_line
 from notifications.tasks import send_email, send_emails
@@ -81,38 +82,37 @@ def _publish(task, argument) -> None:
         logger.warning("Could not enqueue outbox e-mail(s) %s; the periodic job re-sends", argument, exc_info=True)
 
 
-# Everything told today is delegation and ticket work: it concerns those who do it. Contract
-# data and invoices (Buchhaltung) have no notifications yet.
-CONCERNED = (Role.ADMINISTRATOR, Role.TECHNIK)
-
-
-def members_to_tell(customers: Sequence[Customer]) -> dict[int, list[Membership]]:
-    """The members of these accounts whose role the notifications concern, administrators first,
-    in one query."""
+def members_to_tell(customers: Sequence[Customer], concerns: Action) -> dict[int, list[Membership]]:
+    """The members of these accounts whose role may do what a notification `concerns`
+    (customercenter.roles.member_may), administrators first, in one query."""
     members: dict[int, list[Membership]] = {customer.pk: [] for customer in customers}
     rows = (
-        Membership.objects.filter(customer__in=[c.pk for c in customers], role__in=CONCERNED)
-        .select_related("user")
-        .only("customer_id", "role", "user__email", "user__language")
+        Membership.objects.filter(customer__in=[c.pk for c in customers])
+        .select_related("user", "customer")
+        .only("customer_id", "role", "user__email", "user__language", "customer__technik_may_decide")
         .order_by("customer_id", "role", "pk")
     )
     for membership in rows:
-        members[membership.customer_id].append(membership)
+        if member_may(membership, concerns):
+            members[membership.customer_id].append(membership)
     return members
 
 
 def language_of(customer: Customer | None, members: Sequence[Membership] | None = None) -> str:
-    """The language of an account's in-app texts: that of its first administrator."""
+    """The language of an account's in-app texts: that of the first of `members` (administrators
+    come first), else of the account's first administrator."""
     if customer is None:
         return settings.LANGUAGE_CODE
-    if members is None:
-        members = members_to_tell([customer])[customer.pk]
-    return next((m.user.language for m in members), None) or settings.LANGUAGE_CODE
+    if members:
+        return members[0].user.language or settings.LANGUAGE_CODE
+    administrators = Membership.objects.administrators().filter(customer=customer).order_by("pk")
+    return administrators.values_list("user__language", flat=True).first() or settings.LANGUAGE_CODE
 
 
 def notify(
     *,
     recipient: Customer,
+    concerns: Action,
     text: Callable[[], str],
     link: str = "",
     lines: Callable[[], Sequence[str]] | None = None,
@@ -121,12 +121,15 @@ def notify(
 ) -> Notification:
     """Write the notification and queue the e-mail inside the caller's transaction.
 
-    `text` and `lines` are callables so they are translated in the recipient's language.
+    Only the members whose role may do what it `concerns` see it and get the e-mail. `text` and
+    `lines` are callables so they are translated in the recipient's language.
     """
-    members = members_to_tell([recipient])[recipient.pk]
+    members = members_to_tell([recipient], concerns)[recipient.pk]
     with translation.override(language_of(recipient, members)):
         message = str(text())
-    notification = Notification.objects.create(recipient=recipient, text=message[:500], link=link)
+    notification = Notification.objects.create(
+        recipient=recipient, concerns=concerns.name, text=message[:500], link=link
+    )
     if email:
         for membership in members:
             language = membership.user.language or settings.LANGUAGE_CODE
@@ -159,6 +162,7 @@ class Digest:
     """One message for one recipient that lists many things (no mail storms)."""
 
     recipient: Customer
+    concerns: Action
     text: Callable[[], str]
     lines: Callable[[], Sequence[str]]
     link: str = ""
@@ -168,11 +172,13 @@ class Digest:
 def notify_many(digests: Sequence[Digest]) -> int:
     """`notify` for many recipients at once: bulk inserts, one e-mail per recipient."""
     notifications, emails = [], []
-    members = members_to_tell([digest.recipient for digest in digests])
+    members: dict[Action, dict[int, list[Membership]]] = {}
+    for concerns in {digest.concerns for digest in digests}:
+        members[concerns] = members_to_tell([d.recipient for d in digests if d.concerns is concerns], concerns)
     for digest in digests:
-        told = members[digest.recipient.pk]
+        told = members[digest.concerns][digest.recipient.pk]
         with translation.override(language_of(digest.recipient, told)):
-            notifications.append((digest.recipient.pk, str(digest.text())[:500], digest.link))
+            notifications.append((digest.recipient.pk, digest.concerns.name, str(digest.text())[:500], digest.link))
         for membership in told:
             language = membership.user.language or settings.LANGUAGE_CODE
             with translation.override(language):
@@ -190,7 +196,7 @@ def notify_many(digests: Sequence[Digest]) -> int:
                     digest.topic,
                 )
             )
-    insert_rows(Notification, ["recipient", "text", "link"], notifications)
+    insert_rows(Notification, ["recipient", "concerns", "text", "link"], notifications)
     fields = ["to", "subject", "template", "context", "language", "topic"]
     ids = insert_rows(OutboxEmail, fields, emails, returning_ids=True)
     transaction.on_commit(lambda: enqueue_many(ids))

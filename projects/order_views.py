@@ -14,8 +14,9 @@ from django.views.decorators.vary import vary_on_headers
 
 from customercenter.decorators import customer_required, role_required
 from customercenter.http import AuthenticatedHttpRequest, wants_fragment
+from customercenter.roles import Action, Refused
 from customercenter.views import contract_page
-from delegation.access import Action, ProjectAccess, Refused, get_project_or_404
+from delegation.access import ProjectAccess, get_project_or_404
 from projects import services
 from projects.forms import DomainRegisterForm, SslOrderForm
 from projects.models import Invoice, Order

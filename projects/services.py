@@ -11,7 +11,8 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
-from delegation.access import Action, ProjectAccess
+from customercenter.roles import Action
+from delegation.access import ProjectAccess
 from projects import audit
 from projects.models import Database, Domain, Order, Project
 

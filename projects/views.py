@@ -17,8 +17,9 @@ from django.views.decorators.vary import vary_on_headers
 
 from customercenter.decorators import customer_required, role_required
 from customercenter.http import AuthenticatedHttpRequest, wants_fragment
+from customercenter.roles import Action
 from delegation import services as delegation_services
-from delegation.access import OWNER_ONLY, Action, ProjectAccess, accessible_projects, get_project_or_404
+from delegation.access import OWNER_ONLY, ProjectAccess, accessible_projects, get_project_or_404
 from delegation.expiry import expiry_from_last_day, last_day
 from delegation.forms import ExpiryForm, ScopeForm
 from delegation.models import Caretakership, Scope

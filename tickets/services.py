@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from customercenter.models import Customer, User
+from customercenter.roles import Action
 from delegation.access import ProjectAccess, accessible_projects
 from notifications.services import notify, send_notice
 from projects import audit
@@ -143,6 +144,7 @@ def staff_reply(*, staff: User, ticket: Ticket, body: str) -> Message:
         recipient = ticket.project.owner
     notify(
         recipient=recipient,
+        concerns=Action.PROJECTS,
         text=lambda: (
             _("Der Support hat auf dein Ticket #%(id)s „%(subject)s“ (%(project)s) geantwortet.")
             % {"id": ticket.pk, "subject": ticket.subject, "project": ticket.project.number}

@@ -11,7 +11,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from customercenter.decorators import customer_required, role_required
 from customercenter.http import AuthenticatedHttpRequest
-from delegation.access import Action, ProjectAccess, accessible_projects
+from customercenter.roles import Action
+from delegation.access import ProjectAccess, accessible_projects
 from projects.numbers import normalise_number
 from tickets import services
 from tickets.forms import ReplyForm, TicketFilterForm, TicketForm

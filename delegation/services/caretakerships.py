@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from customercenter.models import Customer, User
+from customercenter.roles import Action
 from delegation import rules
 from delegation.expiry import last_day_text
 from delegation.models import Caretakership, Scope
@@ -127,6 +128,7 @@ def revoke_caretakership(*, owner: Customer, caretakership_id: int) -> Caretaker
     audit.record(project=project, role=Role.OWNER, actor=owner, action="caretakership.revoked", subject=who(caretaker))
     notify(
         recipient=caretaker,
+        concerns=Action.CARETAKING,
         text=lambda: (
             _("%(owner)s hat deine Betreuung von %(project)s widerrufen.")
             % {"owner": owner.display_name, "project": project.number}
@@ -152,6 +154,7 @@ def end_caretakership(*, caretaker: Customer, caretakership_id: int) -> Caretake
     )
     notify(
         recipient=project.owner,
+        concerns=Action.RELEASE,
         text=lambda: (
             _("%(caretaker)s betreut %(project)s nicht mehr.")
             % {"caretaker": who(caretaker), "project": project.number}
@@ -186,6 +189,7 @@ def change_expiry(*, owner: Customer, caretakership_id: int, expires_at: datetim
     )
     notify(
         recipient=caretaker,
+        concerns=Action.CARETAKING,
         text=lambda: (
             _("%(owner)s hat deine Betreuung von %(project)s geändert: sie gilt jetzt bis %(day)s.")
             % {"owner": owner.display_name, "project": project.number, "day": last_day_text(expires_at)}
@@ -219,6 +223,7 @@ def change_scope(*, owner: Customer, caretakership_id: int, scope: str) -> Caret
     )
     notify(
         recipient=caretaker,
+        concerns=Action.CARETAKING,
         text=lambda: (
             _("%(owner)s hat den Umfang deiner Betreuung von %(project)s geändert: %(scope)s.")
             % {"owner": owner.display_name, "project": project.number, "scope": Scope(scope).label}
@@ -247,9 +252,10 @@ def staff_end_caretakership(*, staff: User, caretakership_id: int, reason: str) 
         subject=who(caretaker),
         new=caretakership.end_note,
     )
-    for recipient in (project.owner, caretaker):
+    for recipient, concerns in ((project.owner, Action.RELEASE), (caretaker, Action.CARETAKING)):
         notify(
             recipient=recipient,
+            concerns=concerns,
             text=lambda: (
                 _("Der Support hat die Betreuung von %(project)s durch %(caretaker)s beendet.")
                 % {"project": project.number, "caretaker": caretaker.display_name}

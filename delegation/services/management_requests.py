@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from customercenter.models import Customer, User
+from customercenter.roles import Action
 from delegation import rules
 from delegation.expiry import last_day_text
 from delegation.models import Caretakership, ManagementRequest, Scope
@@ -53,6 +54,7 @@ def request_management(*, caretaker: Customer, project: Project) -> ManagementRe
     )
     notify(
         recipient=project.owner,
+        concerns=Action.RELEASE,
         text=lambda: (
             _("%(caretaker)s beantragt die technische Betreuung von %(project)s.")
             % {"caretaker": who(caretaker), "project": project.number}
@@ -103,6 +105,7 @@ def accept_request(
     )
     notify(
         recipient=caretaker,
+        concerns=Action.CARETAKING,
         text=lambda: (
             _("Dein Antrag für %(project)s wurde angenommen – du kannst das Projekt jetzt verwalten.")
             % {"project": project.number}
@@ -131,6 +134,7 @@ def decline_request(*, owner: Customer, request_id: int) -> ManagementRequest:
     )
     notify(
         recipient=management_request.caretaker,
+        concerns=Action.CARETAKING,
         text=lambda: _("Dein Antrag für %(project)s wurde abgelehnt.") % {"project": management_request.project.number},
         link=overview_link(),
         topic="request",
@@ -151,6 +155,7 @@ def withdraw_request(*, caretaker: Customer, request_id: int) -> ManagementReque
     )
     notify(
         recipient=management_request.project.owner,
+        concerns=Action.RELEASE,
         text=lambda: (
             _("%(caretaker)s hat den Antrag für %(project)s zurückgezogen.")
             % {"caretaker": who(caretaker), "project": management_request.project.number}
@@ -174,6 +179,7 @@ def staff_end_request(*, staff: User, request_id: int) -> ManagementRequest:
     )
     notify(
         recipient=management_request.caretaker,
+        concerns=Action.CARETAKING,
         text=lambda: (
             _("Der Support hat deinen Antrag für %(project)s beendet.") % {"project": management_request.project.number}
         ),

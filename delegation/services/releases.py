@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from customercenter.models import Customer, User
+from customercenter.roles import Action
 from customercenter.tokens import hash_token
 from delegation import rules
 from delegation.expiry import last_day, last_day_text
@@ -81,6 +82,7 @@ def _send_release_link(release: ProjectRelease, token: str, projects: list[Proje
     for invitee in accounts:
         notify(
             recipient=invitee,
+            concerns=Action.CARETAKING,
             text=lambda: (
                 ngettext(
                     "%(owner)s möchte dir %(n)s Projekt zur technischen Betreuung freigeben.",
@@ -207,6 +209,7 @@ def accept_release(
     numbers = ", ".join(p.number for p in projects)
     notify(
         recipient=release.owner,
+        concerns=Action.RELEASE,
         text=lambda: (
             _("%(caretaker)s hat deine Projektfreigabe für %(projects)s angenommen.")
             % {"caretaker": who(customer), "projects": numbers}
@@ -246,6 +249,7 @@ def decline_release(
     numbers = ", ".join(p.number for p in projects)
     notify(
         recipient=release.owner,
+        concerns=Action.RELEASE,
         text=lambda: (
             _("%(caretaker)s hat deine Projektfreigabe für %(projects)s abgelehnt.")
             % {"caretaker": who(customer), "projects": numbers}
@@ -329,6 +333,7 @@ def mark_release_undeliverable(*, pk: int) -> None:
     release.save(update_fields=["delivery_failed_at"])
     notify(
         recipient=release.owner,
+        concerns=Action.RELEASE,
         text=lambda: (
             _("E-Mail konnte nicht zugestellt werden: Die Projektfreigabe an %(email)s kam nicht an.")
             % {"email": release.email}

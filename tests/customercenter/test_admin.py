@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from allauth.account.models import EmailAddress
 from django.contrib import admin
+from django.utils import timezone
 
+from customercenter import members
 from customercenter.admin import MembershipInline
-from customercenter.models import CUSTOMER_NUMBER_OFFSET, Customer, User
+from customercenter.models import CUSTOMER_NUMBER_OFFSET, Customer, Invitation, Role, User
 from tests.factories import CustomerFactory
+from tests.helpers import count_queries
 
 CHANGELISTS = ["/admin/customercenter/customer/", "/admin/customercenter/user/"]
 
@@ -171,3 +175,75 @@ def test_admin_keeps_an_administrator_in_every_account(rf, staff, owner, role, d
     assert formset.is_valid() is valid
     if not valid:
         assert "mindestens einen Administrator" in str(formset.non_form_errors())
+
+
+# Invitations ------------------------------------------------------------------------------------
+
+
+def _invitation(customer, email, **fields) -> Invitation:
+    invitation, _token = members.invite_member(
+        customer=customer, invited_by=customer.admin, email=email, role=Role.TECHNIK
+    )
+    Invitation.objects.filter(pk=invitation.pk).update(**fields)
+    invitation.refresh_from_db()
+    return invitation
+
+
+def test_the_customer_page_shows_its_open_invitations(staff_client, owner, outsider):
+    _invitation(owner, "offen@example.com")
+    _invitation(owner, "alt@example.com", status=Invitation.Status.WITHDRAWN)
+    _invitation(outsider, "fremd@example.com")
+
+    response = staff_client.get(f"/admin/customercenter/customer/{owner.pk}/change/")
+
+    html = response.content.decode()
+    assert "Offene Einladungen" in html
+    assert "offen@example.com" in html
+    assert "alt@example.com" not in html
+    assert "fremd@example.com" not in html
+
+
+def test_staff_find_invitations_by_status_and_customer_number(staff_client, owner, outsider):
+    open_one = _invitation(owner, "offen@example.com")
+    expired = _invitation(owner, "spaet@example.com", expires_at=timezone.now() - timedelta(days=1))
+    accepted = _invitation(outsider, "drin@example.com", status=Invitation.Status.ACCEPTED)
+    changelist = "/admin/customercenter/invitation/"
+
+    def listed(**query):
+        return set(staff_client.get(changelist, query).context["cl"].result_list)
+
+    assert listed(state="open") == {open_one}
+    assert listed(state="expired") == {expired}
+    assert listed(state="accepted") == {accepted}
+    assert listed(q=str(owner.number)) == {open_one, expired}
+    assert "token_hash" not in staff_client.get(f"{changelist}{open_one.pk}/change/").content.decode()
+
+
+def test_staff_withdraw_an_invitation_and_its_link_stops_working(staff_client, owner):
+    invitation = _invitation(owner, "offen@example.com")
+    accepted = _invitation(owner, "drin@example.com", status=Invitation.Status.ACCEPTED)
+
+    response = staff_client.post(
+        "/admin/customercenter/invitation/",
+        {"action": "withdraw", "_selected_action": [invitation.pk, accepted.pk]},
+        follow=True,
+    )
+
+    invitation.refresh_from_db()
+    accepted.refresh_from_db()
+    assert invitation.status == Invitation.Status.WITHDRAWN
+    assert accepted.status == Invitation.Status.ACCEPTED
+    assert "1 Einladung zurückgezogen." in response.content.decode()
+    assert "nicht mehr offen" in response.content.decode()
+    assert "zurückgezogen" in members.invitation_problem(invitation)
+
+
+def test_customer_page_query_count_does_not_grow_with_invitations(staff_client, owner):
+    page = f"/admin/customercenter/customer/{owner.pk}/change/"
+    _invitation(owner, "neu0@example.com")
+    one = count_queries(staff_client, page)
+
+    for n in range(1, 50):
+        _invitation(owner, f"neu{n}@example.com")
+
+    assert count_queries(staff_client, page) == one

@@ -24,7 +24,7 @@ def test_rows_get_the_values_given_and_the_defaults_of_the_rest(owner, project):
 
 
 def test_returned_ids_belong_to_the_rows_in_order_and_json_is_stored_as_json(owner):
-    Notification.objects.create(recipient=owner, text="vorher")
+    Notification.objects.create(recipient=owner, concerns="PROJECTS", text="vorher")
     rows = [
         (f"kunde{i}@example.com", f"Betreff {i}", "notice", {"lines": [f"p{i}"], "link": "/"}, "de", "expired")
         for i in range(4)

@@ -15,9 +15,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from customercenter.models import Invitation, Membership, Role
+from customercenter.roles import Action
 from delegation import services as delegation
+from delegation import sweeper
 from delegation.models import Caretakership, ProjectRelease
 from notifications.models import Notification
+from notifications.services import notify
 from projects.models import AuditEntry
 from tests.conftest import login
 from tests.delegation.helpers import field_error, mails_to, page_text
@@ -195,7 +198,27 @@ def test_history_names_the_person_its_account_and_role(owner, project, caretaker
 # Notifications ---------------------------------------------------------------------------------
 
 
-def test_notices_go_to_administrators_and_technik_each_in_its_language(owner, project, caretaker, tom, bea, sent):
+def unread_badge(client) -> str:
+    match = re.search(r'class="badge badge-unread">(\d+)', client.get(reverse("contract:caretakers")).text)
+    return match.group(1) if match else "0"
+
+
+def test_a_request_to_decide_is_not_told_to_technik_that_may_not_decide_it(owner, project, caretaker, tom, bea, sent):
+    with sent():
+        login(caretaker).post(reverse("contract:request_new"), {"number": "p12345"})
+
+    assert len(mails_to("owner@example.com")) == 1
+    assert mails_to("tom@example.com") == []
+    assert mails_to("bea@example.com") == []
+    technik = login(tom)
+    assert "beantragt die technische Betreuung" not in page_text(technik.get(reverse("notifications:list")))
+    assert unread_badge(technik) == "0"
+    assert unread_badge(login(owner)) == "1"
+
+
+def test_where_technik_may_decide_it_is_told_each_in_its_language(owner, project, caretaker, tom, bea, sent):
+    owner.technik_may_decide = True
+    owner.save()
     tom.language = "en"
     tom.save()
 
@@ -204,8 +227,57 @@ def test_notices_go_to_administrators_and_technik_each_in_its_language(owner, pr
 
     assert len(mails_to("owner@example.com")) == 1
     [english] = mails_to("tom@example.com")
-    assert "requests" in english.subject.lower() or "request" in english.body.lower()
+    assert "is requesting technical care of p12345" in english.subject
     assert mails_to("bea@example.com") == []
+    assert "beantragt die technische Betreuung" in page_text(login(tom).get(reverse("notifications:list")))
+
+
+def test_what_a_caretaker_is_told_goes_to_its_technik_too(owner, project, caretaker, lena, sent):
+    request = delegation.request_management(caretaker=caretaker, project=project)
+
+    with sent():
+        delegation.accept_request(owner=owner, request_id=request.pk, expires_at=None)
+
+    assert len(mails_to("lena@pixelwerk.example")) == 1
+    assert len(mails_to("agentur@example.com")) == 1
+
+
+def test_the_sweeps_digests_follow_the_roles_too(owner, project, caretaker, tom, lena, sent):
+    Caretakership.objects.create(
+        project=project,
+        owner_number=owner.number,
+        caretaker=caretaker,
+        expires_at=timezone.now() + timedelta(days=3),
+    )
+
+    with sent():
+        sweeper.remind_expiring(timezone.now())
+
+    assert len(mails_to("owner@example.com")) == 1
+    assert mails_to("tom@example.com") == []
+    assert len(mails_to("lena@pixelwerk.example")) == 1
+    assert len(mails_to("agentur@example.com")) == 1
+
+
+def test_contract_notices_go_to_administrators_and_buchhaltung_only(owner, tom, bea, sent):
+    with sent():
+        notify(recipient=owner, concerns=Action.CONTRACT, text=lambda: "Neue Rechnung RE-1001.")
+
+    assert len(mails_to("owner@example.com")) == 1
+    assert len(mails_to("bea@example.com")) == 1
+    assert mails_to("tom@example.com") == []
+    assert "Neue Rechnung RE-1001." in page_text(login(bea).get(reverse("notifications:list")))
+    assert "Neue Rechnung RE-1001." not in page_text(login(tom).get(reverse("notifications:list")))
+
+
+def test_marking_all_read_leaves_what_the_member_does_not_see(owner, tom):
+    notify(recipient=owner, concerns=Action.RELEASE, text=lambda: "Ein Antrag wartet.", email=False)
+    notify(recipient=owner, concerns=Action.PROJECTS, text=lambda: "Ticket beantwortet.", email=False)
+
+    login(tom).post(reverse("notifications:mark_all_read"))
+
+    unread = Notification.objects.filter(recipient=owner, read_at__isnull=True)
+    assert list(unread.values_list("text", flat=True)) == ["Ein Antrag wartet."]
 
 
 # Invitations -----------------------------------------------------------------------------------
@@ -420,7 +492,16 @@ def test_a_colleague_cannot_accept_a_release_sent_to_another_members_address(own
 
 @pytest.mark.parametrize(
     "url",
-    [reverse("projects:list"), reverse("contract:caretakers"), reverse("tickets:list"), MEMBERS],
+    [
+        reverse("home"),
+        reverse("projects:list"),
+        reverse("projects:detail", args=["p12345"]),
+        reverse("contract:caretakers"),
+        reverse("contract:invoices"),
+        reverse("tickets:list"),
+        reverse("notifications:list"),
+        MEMBERS,
+    ],
 )
 def test_pages_of_an_agency_with_50_members_keep_their_query_count(
     caretaker, project, url, django_assert_max_num_queries

@@ -8,13 +8,14 @@ from zoneinfo import ZoneInfo
 from django.utils import translation
 from django.utils.formats import date_format
 
+from customercenter.roles import Action
 from notifications.models import OutboxEmail
 from notifications.services import Digest, notify, notify_many
 from tickets.forms import ReplyForm
 
 
 def test_notice_subject_drops_the_full_stop_the_body_keeps(owner):
-    notify(recipient=owner, text=lambda: "Dein Antrag für p10002 wurde abgelehnt.")
+    notify(recipient=owner, concerns=Action.CARETAKING, text=lambda: "Dein Antrag für p10002 wurde abgelehnt.")
 
     email = OutboxEmail.objects.get(to=owner.admin.email)
     assert email.subject == "Dein Antrag für p10002 wurde abgelehnt"
@@ -22,7 +23,16 @@ def test_notice_subject_drops_the_full_stop_the_body_keeps(owner):
 
 
 def test_digest_subject_drops_the_full_stop(owner):
-    notify_many([Digest(recipient=owner, text=lambda: "2 Betreuungen sind abgelaufen.", lines=lambda: ["p1"])])
+    notify_many(
+        [
+            Digest(
+                recipient=owner,
+                concerns=Action.RELEASE,
+                text=lambda: "2 Betreuungen sind abgelaufen.",
+                lines=lambda: ["p1"],
+            )
+        ]
+    )
 
     assert OutboxEmail.objects.get(to=owner.admin.email).subject == "2 Betreuungen sind abgelaufen"
 

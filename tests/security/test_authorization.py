@@ -184,6 +184,12 @@ EXPECTED: dict[str, dict[str, str]] = {
     # The invitation's link: whoever holds it may look; only the invited address may accept (409).
     "invitation": {"GET": "200 200 200 200 200 200 200 200 200 200 200 200 200 200", "POST": ALL_405},
     "invitation_accept": {"GET": ALL_405, "POST": "login 409 409 409 409 409 409 409 409 409 409 409 409 409"},
+    # A login for the invited address, for whoever holds the link and is not signed in; the
+    # signed-in go to the invitation itself. An empty form changes nothing (422).
+    "invitation_signup": {
+        "GET": "200 302 302 302 302 302 302 302 302 302 302 302 302 302",
+        "POST": "422 302 302 302 302 302 302 302 302 302 302 302 302 302",
+    },
     # The admin is for staff only.
     "admin:index": {
         "GET": " ".join("200" if persona == "staff" else "admin-login" for persona in PERSONAS),
@@ -264,6 +270,7 @@ def url_kwargs(name: str, w: World) -> dict:
         "contract:invitation_withdraw": {"pk": w.invitation.pk},
         "invitation": {"token": w.invitation_token},
         "invitation_accept": {"token": w.invitation_token},
+        "invitation_signup": {"token": w.invitation_token},
     }.get(name, {})
 
 
@@ -336,7 +343,7 @@ def test_every_url_has_a_row():
 
 def test_the_matrix_covers_what_the_readme_says():
     requests = len(URLS) * 2 * len(PERSONAS)
-    assert (len(URLS), len(PERSONAS), requests) == (58, 14, 1624)
+    assert (len(URLS), len(PERSONAS), requests) == (59, 14, 1652)
 
 
 # --- Owner-only actions, posted by hand (ASVS 8.2.1, 8.3.1) -----------------------------------

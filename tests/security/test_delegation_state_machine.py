@@ -31,8 +31,9 @@ from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, multiple, rule, run_state_machine_as_test
 
 from customercenter.models import Customer
+from customercenter.roles import Action
 from delegation import services, sweeper
-from delegation.access import Action, accessible_project, accessible_projects, caretakerships_of, project_access
+from delegation.access import accessible_project, accessible_projects, caretakerships_of, project_access
 from delegation.models import Caretakership, ManagementRequest, ProjectRelease, Scope
 from notifications.models import OutboxEmail
 from projects.models import AuditEntry, Project
