@@ -12,7 +12,8 @@ from datetime import timedelta
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from customercenter.models import Customer
+from customercenter.models import Membership
+from customercenter.roles import Action, member_may
 from delegation.access import caretakerships_of
 from delegation.models import Caretakership
 from delegation.queries import incoming_releases, incoming_requests, outgoing_releases
@@ -36,7 +37,12 @@ def first_rows(queryset) -> Rows:
     return Rows(rows=rows[:ROWS], more=len(rows) > ROWS)
 
 
-def start_page(customer: Customer) -> dict:
+def start_page(membership: Membership) -> dict:
+    """The start page of a member: what waits for the owner's decision (requests to answer,
+    release links that did not arrive) only where its role may decide it."""
+    customer = membership.customer
+    may_decide = member_may(membership, Action.RELEASE)
+    nothing = Rows(rows=[], more=False)
     now = timezone.now()
     soon = now + ENDING_WITHIN
     caretakerships = Caretakership.objects.active(now).filter(Q(owner_number=customer.number) | Q(caretaker=customer))
@@ -49,10 +55,12 @@ def start_page(customer: Customer) -> dict:
         caretakerships.filter(expires_at__lte=soon).select_related("project", "caretaker").order_by("expires_at", "pk")
     )
     context = {
-        "requests": first_rows(incoming_requests(customer)),
+        "requests": first_rows(incoming_requests(customer)) if may_decide else nothing,
         "releases": first_rows(incoming_releases(customer)),
         "ending": ending,
-        "undeliverable": first_rows(outgoing_releases(customer).filter(delivery_failed_at__isnull=False)),
+        "undeliverable": (
+            first_rows(outgoing_releases(customer).filter(delivery_failed_at__isnull=False)) if may_decide else nothing
+        ),
         "own_projects": Project.objects.filter(owner=customer).count(),
         "released_count": counts["released"],
         "cared_count": counts["cared"],

@@ -36,7 +36,7 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     projects (Buchhaltung) starts at the contract data instead."""
     if not member_may(request.membership, Action.PROJECTS):
         return redirect("contract:master_data")
-    return render(request, "customercenter/start.html", start_page(request.customer))
+    return render(request, "customercenter/start.html", start_page(request.membership))
 
 
 @require_POST

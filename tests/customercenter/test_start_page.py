@@ -7,10 +7,11 @@ from datetime import timedelta
 from django.urls import reverse
 from django.utils import timezone
 
+from customercenter.models import Role
 from projects.models import AuditEntry
 from tests.delegation.factories import CaretakershipFactory, ManagementRequestFactory, ProjectReleaseFactory
 from tests.delegation.helpers import page_text
-from tests.factories import PASSWORD, CustomerFactory, ProjectFactory
+from tests.factories import PASSWORD, CustomerFactory, MembershipFactory, ProjectFactory, UserFactory
 from tests.helpers import count_queries
 
 START = "/"
@@ -35,6 +36,20 @@ def test_owner_sees_requests_to_decide_and_where_to_decide(owner_client, project
     text = page_text(response)
     assert f"{caretaker.display_name} beantragt die Verwaltung von p12345." in text
     assert f'href="{reverse("contract:caretakers")}">Antrag entscheiden' in response.text
+
+
+def test_technik_sees_requests_to_decide_only_where_the_account_lets_it_decide(client, owner, project, caretaker):
+    ManagementRequestFactory(project=project, caretaker=caretaker)
+    tom = UserFactory(email="tom@example.com")
+    MembershipFactory(user=tom, customer=owner, role=Role.TECHNIK)
+    client.force_login(tom)
+    asks = f"{caretaker.display_name} beantragt die Verwaltung von p12345."
+
+    assert asks not in page_text(client.get(START))
+
+    owner.technik_may_decide = True
+    owner.save(update_fields=["technik_may_decide"])
+    assert asks in page_text(client.get(START))
 
 
 def test_caretaker_sees_releases_to_accept(caretaker_client, owner, project):
