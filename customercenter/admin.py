@@ -70,26 +70,25 @@ class MembershipFormSet(forms.BaseInlineFormSet):
         super().clean()
         if any(self.errors):
             return
-        kept = [
-            form.cleaned_data
-            for form in self.forms
-            if form.cleaned_data and not form.cleaned_data.get("DELETE") and form.cleaned_data.get("user")
-        ]
+        kept = [form.cleaned_data for form in self.forms if form.cleaned_data and not form.cleaned_data.get("DELETE")]
         if self.instance.pk and not any(data["role"] == Role.ADMINISTRATOR for data in kept):
             raise forms.ValidationError(_("Das Konto braucht mindestens einen Administrator."))
 
 
 class MembershipInline(admin.TabularInline):
-    """Staff see and change who belongs to an account; like the Mitglieder page, the admin keeps
-    an administrator in every account."""
+    """Staff see who belongs to an account, change roles and remove members; like the Mitglieder
+    page, the admin keeps an administrator in every account. A person joins an account only by
+    accepting an invitation, so staff add no members here."""
 
     model = Membership
     formset = MembershipFormSet
     fields = ["user", "role", "created_at"]
-    readonly_fields = ["created_at"]
-    autocomplete_fields = ["user"]
+    readonly_fields = ["user", "created_at"]
     extra = 0
     verbose_name_plural = _("Mitglieder")
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("user", "customer")

@@ -13,7 +13,7 @@ from django.utils import timezone
 from customercenter import members
 from customercenter.admin import MembershipInline
 from customercenter.models import CUSTOMER_NUMBER_OFFSET, Customer, Invitation, Role, User
-from tests.factories import CustomerFactory
+from tests.factories import CustomerFactory, MembershipFactory
 from tests.helpers import count_queries
 
 CHANGELISTS = ["/admin/customercenter/customer/", "/admin/customercenter/user/"]
@@ -150,6 +150,18 @@ def test_customer_changelist_query_count_does_not_grow(staff_client, django_asse
         response = staff_client.get("/admin/customercenter/customer/")
 
     assert response.status_code == 200
+
+
+def test_the_customer_page_costs_the_same_with_50_members(staff_client, owner, django_assert_max_num_queries):
+    for _ in range(50):
+        MembershipFactory(customer=owner)
+
+    with django_assert_max_num_queries(15):
+        response = staff_client.get(f"/admin/customercenter/customer/{owner.pk}/change/")
+
+    assert response.status_code == 200
+    assert response.content.decode().count('name="memberships-') >= 51 * 2
+    assert 'name="memberships-0-user"' not in response.content.decode()  # joining is by invitation
 
 
 @pytest.mark.parametrize(
