@@ -18,27 +18,25 @@ def audit(seeder: Seeder) -> None:
             seeder.project_owner[project],
             role.SYSTEM if action == "caretakership.expired" else role.OWNER,
             action,
-            subject[:255],
-            "",
-            "",
+            {"subject": subject[:255]},
             at,
         )
         for pk, (project, action, subject, at) in enumerate(seeder.audit_rows, start=1)
     )
     seeder.write(
         AuditEntry,
-        ["id", "project", "actor", "role", "action", "subject", "old_value", "new_value", "created_at"],
+        ["id", "project", "actor", "role", "action", "params", "created_at"],
         rows,
     )
 
 
 def notifications(seeder: Seeder) -> None:
     size, rng = seeder.size, seeder.rng
-    texts = [
-        "Ein Technischer Betreuer möchte eines deiner Projekte verwalten.",
-        "Deine Projektfreigabe wurde angenommen.",
-        "Die technische Betreuung eines Projekts ist abgelaufen.",
-        "Dein Antrag wurde angenommen.",
+    kinds = [
+        ("request.created", {"caretaker": "Webagentur Pixelwerk", "project": "p10001"}),
+        ("release.accepted", {"caretaker": "Webagentur Pixelwerk", "projects": "p10001"}),
+        ("caretakerships.expired.owner", {"n": 1}),
+        ("request.accepted", {"project": "p10001"}),
     ]
     recipients = [seeder.agency] * size.agency_notifications + [
         rng.randint(1, size.customers) for _ in range(size.notifications - size.agency_notifications)
@@ -47,8 +45,9 @@ def notifications(seeder: Seeder) -> None:
     for pk, recipient in enumerate(recipients, start=1):
         created = seeder.days_ago(0, 400)
         unread = rng.random() < 0.15
-        rows.append((pk, recipient, rng.choice(texts), OVERVIEW_LINK, created, None if unread else created))
-    seeder.write(Notification, ["id", "recipient", "text", "link", "created_at", "read_at"], rows)
+        kind, params = rng.choice(kinds)
+        rows.append((pk, recipient, kind, params, OVERVIEW_LINK, created, None if unread else created))
+    seeder.write(Notification, ["id", "recipient", "kind", "params", "link", "created_at", "read_at"], rows)
     emails = []
     for pk in range(1, size.sent_emails + 1):
         created = seeder.days_ago(0.01, 400)

@@ -19,7 +19,7 @@ from django.utils import timezone, translation
 from customercenter.bulk import insert_rows
 from customercenter.models import Customer, Membership, Role
 from notifications.models import Notification, OutboxEmail
-from notifications.rendering import render_email, subject_line
+from notifications.rendering import NOTIFICATIONS, notification_text, render_email, subject_line
 from notifications.tasks import send_email, send_emails
 
 logger = logging.getLogger(__name__)
@@ -113,7 +113,8 @@ def language_of(customer: Customer | None, members: Sequence[Membership] | None 
 def notify(
     *,
     recipient: Customer,
-    text: Callable[[], str],
+    kind: str,
+    params: dict,
     link: str = "",
     lines: Callable[[], Sequence[str]] | None = None,
     email: bool = True,
@@ -121,17 +122,19 @@ def notify(
 ) -> Notification:
     """Write the notification and queue the e-mail inside the caller's transaction.
 
-    `text` and `lines` are callables so they are translated in the recipient's language.
+    The notification is stored as `kind` and `params` (notifications/rendering.py) and written
+    in the reader's language when shown; the e-mail is written now, in each member's language
+    (`lines` is a callable for that).
     """
+    if kind not in NOTIFICATIONS:
+        raise ValueError(f"Unknown notification kind {kind!r}")
     members = members_to_tell([recipient])[recipient.pk]
-    with translation.override(language_of(recipient, members)):
-        message = str(text())
-    notification = Notification.objects.create(recipient=recipient, text=message[:500], link=link)
+    notification = Notification.objects.create(recipient=recipient, kind=kind, params=params, link=link)
     if email:
         for membership in members:
             language = membership.user.language or settings.LANGUAGE_CODE
             with translation.override(language):
-                subject = str(text())
+                subject = notification_text(kind, params)
                 body_lines = [str(line) for line in lines()] if lines else []
             send_notice(
                 to=membership.user.email, language=language, subject=subject, lines=body_lines, link=link, topic=topic
@@ -159,7 +162,8 @@ class Digest:
     """One message for one recipient that lists many things (no mail storms)."""
 
     recipient: Customer
-    text: Callable[[], str]
+    kind: str
+    params: dict
     lines: Callable[[], Sequence[str]]
     link: str = ""
     topic: str = ""
@@ -170,13 +174,13 @@ def notify_many(digests: Sequence[Digest]) -> int:
     notifications, emails = [], []
     members = members_to_tell([digest.recipient for digest in digests])
     for digest in digests:
-        told = members[digest.recipient.pk]
-        with translation.override(language_of(digest.recipient, told)):
-            notifications.append((digest.recipient.pk, str(digest.text())[:500], digest.link))
-        for membership in told:
+        if digest.kind not in NOTIFICATIONS:
+            raise ValueError(f"Unknown notification kind {digest.kind!r}")
+        notifications.append((digest.recipient.pk, digest.kind, digest.params, digest.link))
+        for membership in members[digest.recipient.pk]:
             language = membership.user.language or settings.LANGUAGE_CODE
             with translation.override(language):
-                text = str(digest.text())
+                text = notification_text(digest.kind, digest.params)
                 lines = [str(line) for line in digest.lines()]
             # Rendered by the worker that sends it (OutboxEmail.render); the subject is already
             # what the "notice" template makes of it.
@@ -190,7 +194,7 @@ def notify_many(digests: Sequence[Digest]) -> int:
                     digest.topic,
                 )
             )
-    insert_rows(Notification, ["recipient", "text", "link"], notifications)
+    insert_rows(Notification, ["recipient", "kind", "params", "link"], notifications)
     fields = ["to", "subject", "template", "context", "language", "topic"]
     ids = insert_rows(OutboxEmail, fields, emails, returning_ids=True)
     transaction.on_commit(lambda: enqueue_many(ids))

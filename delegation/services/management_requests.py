@@ -53,10 +53,8 @@ def request_management(*, caretaker: Customer, project: Project) -> ManagementRe
     )
     notify(
         recipient=project.owner,
-        text=lambda: (
-            _("%(caretaker)s beantragt die technische Betreuung von %(project)s.")
-            % {"caretaker": who(caretaker), "project": project.number}
-        ),
+        kind="request.created",
+        params={"caretaker": who(caretaker), "project": project.number},
         lines=lambda: [
             _(
                 "Du kannst den Antrag unter Vertragsdaten → Technischer Betreuer → Offene Anträge "
@@ -103,12 +101,10 @@ def accept_request(
     )
     notify(
         recipient=caretaker,
-        text=lambda: (
-            _("Dein Antrag für %(project)s wurde angenommen – du kannst das Projekt jetzt verwalten.")
-            % {"project": project.number}
-        ),
+        kind="request.accepted",
+        params={"project": project.number},
         lines=lambda: [
-            _("Vertragspartner: %(owner)s") % {"owner": who(owner)},
+            _("Vertragspartner: %(owner)s") % {"owner": owner.name_with_number},
             _("Betreuung bis: %(date)s") % {"date": last_day_text(expires_at)},
             _("Umfang: %(scope)s") % {"scope": Scope(scope).label},
         ],
@@ -131,7 +127,8 @@ def decline_request(*, owner: Customer, request_id: int) -> ManagementRequest:
     )
     notify(
         recipient=management_request.caretaker,
-        text=lambda: _("Dein Antrag für %(project)s wurde abgelehnt.") % {"project": management_request.project.number},
+        kind="request.declined",
+        params={"project": management_request.project.number},
         link=overview_link(),
         topic="request",
     )
@@ -151,10 +148,8 @@ def withdraw_request(*, caretaker: Customer, request_id: int) -> ManagementReque
     )
     notify(
         recipient=management_request.project.owner,
-        text=lambda: (
-            _("%(caretaker)s hat den Antrag für %(project)s zurückgezogen.")
-            % {"caretaker": who(caretaker), "project": management_request.project.number}
-        ),
+        kind="request.withdrawn",
+        params={"caretaker": who(caretaker), "project": management_request.project.number},
         link=overview_link(),
         topic="request",
     )
@@ -174,9 +169,8 @@ def staff_end_request(*, staff: User, request_id: int) -> ManagementRequest:
     )
     notify(
         recipient=management_request.caretaker,
-        text=lambda: (
-            _("Der Support hat deinen Antrag für %(project)s beendet.") % {"project": management_request.project.number}
-        ),
+        kind="request.ended_by_staff",
+        params={"project": management_request.project.number},
         link=overview_link(),
         topic="request",
     )

@@ -16,12 +16,11 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from customercenter.models import Customer, User
 from customercenter.tokens import hash_token
 from delegation import rules
-from delegation.expiry import last_day, last_day_text
+from delegation.expiry import last_day, last_day_text, until
 from delegation.models import Caretakership, ProjectRelease, ReleaseResend, Scope
 from delegation.rules import DelegationError
 from delegation.services.caretakerships import start_caretakership
@@ -81,14 +80,8 @@ def _send_release_link(release: ProjectRelease, token: str, projects: list[Proje
     for invitee in accounts:
         notify(
             recipient=invitee,
-            text=lambda: (
-                ngettext(
-                    "%(owner)s möchte dir %(n)s Projekt zur technischen Betreuung freigeben.",
-                    "%(owner)s möchte dir %(n)s Projekte zur technischen Betreuung freigeben.",
-                    len(projects),
-                )
-                % {"owner": who(release.owner), "n": len(projects)}
-            ),
+            kind="release.offered",
+            params={"owner": who(release.owner), "n": len(projects)},
             link=overview_link(),
             email=False,
         )
@@ -129,7 +122,7 @@ def create_release(
             actor=owner,
             action="release.created",
             subject=release.email,
-            new=last_day_text(access_expires_at),
+            new=until(access_expires_at),
         )
     _send_release_link(release, token, projects)
     return release, token
@@ -207,10 +200,8 @@ def accept_release(
     numbers = ", ".join(p.number for p in projects)
     notify(
         recipient=release.owner,
-        text=lambda: (
-            _("%(caretaker)s hat deine Projektfreigabe für %(projects)s angenommen.")
-            % {"caretaker": who(customer), "projects": numbers}
-        ),
+        kind="release.accepted",
+        params={"caretaker": who(customer), "projects": numbers},
         lines=lambda: [
             _("Umfang: %(scope)s") % {"scope": Scope(release.scope).label},
             _("Betreuung bis: %(date)s") % {"date": last_day_text(release.access_expires_at)},
@@ -246,10 +237,8 @@ def decline_release(
     numbers = ", ".join(p.number for p in projects)
     notify(
         recipient=release.owner,
-        text=lambda: (
-            _("%(caretaker)s hat deine Projektfreigabe für %(projects)s abgelehnt.")
-            % {"caretaker": who(customer), "projects": numbers}
-        ),
+        kind="release.declined",
+        params={"caretaker": who(customer), "projects": numbers},
         link=overview_link(),
         topic="release",
     )
@@ -329,10 +318,8 @@ def mark_release_undeliverable(*, pk: int) -> None:
     release.save(update_fields=["delivery_failed_at"])
     notify(
         recipient=release.owner,
-        text=lambda: (
-            _("E-Mail konnte nicht zugestellt werden: Die Projektfreigabe an %(email)s kam nicht an.")
-            % {"email": release.email}
-        ),
+        kind="release.undeliverable",
+        params={"email": release.email},
         link=overview_link(),
         email=False,
     )

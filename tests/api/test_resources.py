@@ -195,7 +195,7 @@ def test_request_accept_notifies_like_the_browser(owner, project, caretaker, on_
     with on_commit():
         response = token_client(owner).post(f"/management-requests/{by_api.pk}/accept", {"scope": "technical"})
     assert response.status_code == 200
-    texts = list(Notification.objects.filter(recipient=caretaker).values_list("text", "link"))
+    texts = list(Notification.objects.filter(recipient=caretaker).values_list("kind", "params", "link"))
     assert len(texts) == 2 and texts[0] == texts[1]
     subjects = [message.subject for message in mail.outbox if message.to == [caretaker.admin.email]]
     assert len(subjects) == 2 and subjects[0] == subjects[1]

@@ -14,7 +14,7 @@ from notifications.models import Notification, OutboxEmail
 @pytest.fixture
 def rows(owner):
     OutboxEmail.objects.create(to="owner@example.com", subject="Bitte bestätigen", body_text="x")
-    Notification.objects.create(recipient=owner, text="Neuer Antrag")
+    Notification.objects.create(recipient=owner, kind="request.declined", params={"project": "p10001"})
 
 
 @pytest.mark.parametrize("url", ["/admin/notifications/outboxemail/", "/admin/notifications/notification/"])
