@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from api.models import AccessToken
+from delegation import services
 from delegation.expiry import expiry_from_last_day
 from delegation.models import Caretakership, ManagementRequest, ProjectRelease, Scope
 from notifications.models import Notification
@@ -173,6 +174,25 @@ def test_owner_reads_the_history_newest_first(owner, project):
         ("php_version.changed", "8.2", "skript"),
         ("php_version.changed", "8.4", "skript"),
     ]
+
+
+def test_history_speaks_the_language_of_accept_language(owner, project, caretakership):
+    services.change_scope(owner=owner, caretakership_id=caretakership.pk, scope=Scope.READ_ONLY)
+    client = token_client(owner)
+
+    german = client.get("/projects/p12345/history").json_body["results"][0]
+    client.language = "en"
+    english = client.get("/projects/p12345/history").json_body["results"][0]
+
+    assert (german["action_display"], german["old_value"], german["new_value"]) == (
+        "Umfang der Betreuung geändert",
+        "Technische Verwaltung",
+        "Nur lesen",
+    )
+    assert "Kundennummer" in german["subject"]
+    assert (english["old_value"], english["new_value"]) == ("Technical administration", "Read only")
+    assert "customer number" in english["subject"] and "Kundennummer" not in english["subject"]
+    assert english["action_display"] != german["action_display"]
 
 
 def test_read_only_caretaker_is_told_why(project):
