@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
@@ -254,3 +255,12 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email} → {self.customer}"
+
+
+class SecondFactor(Authenticator):
+    """allauth's second factors (TOTP, recovery codes) under a German name in the admin."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("Zweiter Faktor")
+        verbose_name_plural = _("Zweite Faktoren")

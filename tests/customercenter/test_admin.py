@@ -6,10 +6,12 @@ import re
 
 import pytest
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
 from django.contrib import admin
 
 from customercenter.admin import MembershipInline
 from customercenter.models import CUSTOMER_NUMBER_OFFSET, Customer, User
+from tests.delegation.helpers import page_text
 from tests.factories import CustomerFactory
 
 CHANGELISTS = ["/admin/customercenter/customer/", "/admin/customercenter/user/"]
@@ -171,3 +173,20 @@ def test_admin_keeps_an_administrator_in_every_account(rf, staff, owner, role, d
     assert formset.is_valid() is valid
     if not valid:
         assert "mindestens einen Administrator" in str(formset.non_form_errors())
+
+
+def test_second_factors_have_german_names_in_the_admin(staff_client, owner):
+    factor = Authenticator.objects.create(user=owner.admin, type=Authenticator.Type.TOTP, data={"secret": "geheim"})
+    pages = [
+        staff_client.get("/admin/"),
+        staff_client.get("/admin/customercenter/secondfactor/"),
+        staff_client.get(f"/admin/customercenter/secondfactor/{factor.pk}/change/"),
+    ]
+
+    assert [page.status_code for page in pages] == [200, 200, 200]
+    texts = [page_text(page) for page in pages]
+    assert all("Zweite Faktoren" in text for text in texts[:2])
+    assert "owner@example.com" in texts[1]
+    for text in texts:
+        assert not re.search(r"(?i)authenticators|created at|last used|\bNach type\b", text)
+    assert "geheim" not in texts[2]
