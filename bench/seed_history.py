@@ -18,16 +18,14 @@ def audit(seeder: Seeder) -> None:
             seeder.project_owner[project],
             role.SYSTEM if action == "caretakership.expired" else role.OWNER,
             action,
-            subject[:255],
-            "",
-            "",
+            {"subject": subject[:255]},
             at,
         )
         for pk, (project, action, subject, at) in enumerate(seeder.audit_rows, start=1)
     )
     seeder.write(
         AuditEntry,
-        ["id", "project", "actor", "role", "action", "subject", "old_value", "new_value", "created_at"],
+        ["id", "project", "actor", "role", "action", "params", "created_at"],
         rows,
     )
 
@@ -35,11 +33,11 @@ def audit(seeder: Seeder) -> None:
 def notifications(seeder: Seeder) -> None:
     size, rng = seeder.size, seeder.rng
     # What each says, and what it concerns (who in the account sees it).
-    texts = [
-        ("Ein Technischer Betreuer möchte eines deiner Projekte verwalten.", "RELEASE"),
-        ("Deine Projektfreigabe wurde angenommen.", "RELEASE"),
-        ("Die technische Betreuung eines Projekts ist abgelaufen.", "RELEASE"),
-        ("Dein Antrag wurde angenommen.", "CARETAKING"),
+    kinds = [
+        ("request.created", {"caretaker": "Webagentur Pixelwerk", "project": "p10001"}, "RELEASE"),
+        ("release.accepted", {"caretaker": "Webagentur Pixelwerk", "projects": "p10001"}, "RELEASE"),
+        ("caretakerships.expired.owner", {"n": 1}, "RELEASE"),
+        ("request.accepted", {"project": "p10001"}, "CARETAKING"),
     ]
     recipients = [seeder.agency] * size.agency_notifications + [
         rng.randint(1, size.customers) for _ in range(size.notifications - size.agency_notifications)
@@ -48,9 +46,9 @@ def notifications(seeder: Seeder) -> None:
     for pk, recipient in enumerate(recipients, start=1):
         created = seeder.days_ago(0, 400)
         unread = rng.random() < 0.15
-        text, concerns = rng.choice(texts)
-        rows.append((pk, recipient, concerns, text, OVERVIEW_LINK, created, None if unread else created))
-    seeder.write(Notification, ["id", "recipient", "concerns", "text", "link", "created_at", "read_at"], rows)
+        kind, params, concerns = rng.choice(kinds)
+        rows.append((pk, recipient, concerns, kind, params, OVERVIEW_LINK, created, None if unread else created))
+    seeder.write(Notification, ["id", "recipient", "concerns", "kind", "params", "link", "created_at", "read_at"], rows)
     emails = []
     for pk in range(1, size.sent_emails + 1):
         created = seeder.days_ago(0.01, 400)

@@ -1,3 +1,5 @@
+from allauth.mfa.admin import AuthenticatorAdmin
+from allauth.mfa.models import Authenticator
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
@@ -6,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from customercenter import members
-from customercenter.models import Customer, Invitation, Membership, Role, User
+from customercenter.models import Customer, Invitation, Membership, Role, SecondFactor, User
 from customercenter.services import create_verified_customer
 from delegation.models import Caretakership
 
@@ -206,3 +208,51 @@ class InvitationAdmin(admin.ModelAdmin):
                 ngettext("%(n)s Einladung zurückgezogen.", "%(n)s Einladungen zurückgezogen.", withdrawn)
                 % {"n": withdrawn},
             )
+
+
+class SecondFactorKindFilter(admin.SimpleListFilter):
+    title = _("Art")
+    parameter_name = "type"
+
+    def lookups(self, request, model_admin):
+        return Authenticator.Type.choices
+
+    def queryset(self, request, queryset):
+        return queryset.filter(type=self.value()) if self.value() else queryset
+
+
+# allauth's own admin names the model and its fields in English; support sees them in German, can
+# look a person's second factors up and delete a lost one, but never read or edit their secrets.
+admin.site.unregister(Authenticator)
+
+
+@admin.register(SecondFactor)
+class SecondFactorAdmin(AuthenticatorAdmin):
+    list_display = ["person", "kind", "created", "last_used"]
+    list_filter = [SecondFactorKindFilter]
+    search_fields = ["user__email"]
+    list_select_related = ["user"]
+    fields = list_display
+    readonly_fields = list_display
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("Benutzer"), ordering="user__email")
+    def person(self, factor: SecondFactor) -> str:
+        return factor.user.email
+
+    @admin.display(description=_("Art"), ordering="type")
+    def kind(self, factor: SecondFactor) -> str:
+        return factor.get_type_display()
+
+    @admin.display(description=_("angelegt am"), ordering="created_at")
+    def created(self, factor: SecondFactor):
+        return factor.created_at
+
+    @admin.display(description=_("zuletzt benutzt"), ordering="last_used_at")
+    def last_used(self, factor: SecondFactor):
+        return factor.last_used_at

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
@@ -95,6 +96,18 @@ def display_name(company: str, first_name: str, last_name: str) -> str:
     return f"{company} ({person})" if company and person else company or person
 
 
+def name_with_number(company: str, person: str, number: int | None) -> str:
+    """Name and customer number in one pair of brackets, in the language of the moment:
+    "Bäckerei Sonnenschein (Maria Sonne, Kundennummer 100001)"."""
+    if company and person:
+        return gettext("%(company)s (%(person)s, Kundennummer %(number)s)") % {
+            "company": company,
+            "person": person,
+            "number": number,
+        }
+    return gettext("%(name)s (Kundennummer %(number)s)") % {"name": company or person, "number": number}
+
+
 class Customer(models.Model):
     class Kind(models.TextChoices):
         HOSTING = "hosting", _("Hosting-Kunde")
@@ -131,16 +144,7 @@ class Customer(models.Model):
 
     @property
     def name_with_number(self) -> str:
-        """Name and customer number in one pair of brackets, in the language of the moment:
-        "Bäckerei Sonnenschein (Maria Sonne, Kundennummer 100001)"."""
-        person = f"{self.first_name} {self.last_name}".strip()
-        if self.company and person:
-            return gettext("%(company)s (%(person)s, Kundennummer %(number)s)") % {
-                "company": self.company,
-                "person": person,
-                "number": self.number,
-            }
-        return gettext("%(name)s (Kundennummer %(number)s)") % {"name": self.display_name, "number": self.number}
+        return name_with_number(self.company, f"{self.first_name} {self.last_name}".strip(), self.number)
 
     @property
     def account_name(self) -> str:
@@ -251,3 +255,12 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email} → {self.customer}"
+
+
+class SecondFactor(Authenticator):
+    """allauth's second factors (TOTP, recovery codes) under a German name in the admin."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("Zweiter Faktor")
+        verbose_name_plural = _("Zweite Faktoren")

@@ -9,8 +9,8 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
-from django.utils.formats import date_format
-from django.utils.translation import gettext as _
+
+from customercenter import event_params
 
 
 def expiry_from_last_day(last_day: date | None) -> datetime | None:
@@ -37,5 +37,9 @@ def ends_soon(expires_at: datetime | None) -> bool:
 
 def last_day_text(expires_at: datetime | None) -> str:
     """The last day as text ("31.12.2026"), or "unbefristet" for no expiry."""
-    day = last_day(expires_at)
-    return date_format(day, "SHORT_DATE_FORMAT") if day else _("unbefristet")
+    return event_params.day_text(last_day(expires_at))
+
+
+def until(expires_at: datetime | None) -> dict:
+    """The last day as an event parameter, written as `last_day_text` writes it when shown."""
+    return event_params.day(last_day(expires_at))

@@ -19,15 +19,16 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy
 
 from customercenter.bulk import insert_rows
 from customercenter.models import Customer
 from customercenter.roles import Action
 from delegation import rules
-from delegation.expiry import last_day_text
+from delegation.expiry import last_day_text, until
 from delegation.models import Caretakership, ManagementRequest, ProjectRelease
 from notifications.services import Digest, notify_many
+from projects.audit import entry_params
 from projects.models import ACTION_LABELS, AuditEntry
 
 CHUNK = 2000
@@ -80,7 +81,7 @@ def _chunks(items: list, size: int = CHUNK) -> Iterable[list]:
         yield items[start : start + size]
 
 
-AUDIT_FIELDS = ["project", "role", "action", "subject", "old_value"]
+AUDIT_FIELDS = ["project", "role", "action", "params"]
 
 
 def _audit(entries: list[tuple]) -> None:
@@ -88,20 +89,31 @@ def _audit(entries: list[tuple]) -> None:
     insert_rows(AuditEntry, AUDIT_FIELDS, entries)
 
 
-def _system_entry(project_id: int, action: str, subject: str = "", old: str = "") -> tuple:
+def _system_entry(project_id: int, action: str, subject: str = "", old: dict | None = None) -> tuple:
     """One audit row in AUDIT_FIELDS order, written by the system rather than a person."""
     assert action in ACTION_LABELS
-    return (project_id, AuditEntry.Role.SYSTEM.value, action, subject[:255], old)
+    return (project_id, AuditEntry.Role.SYSTEM.value, action, entry_params(subject=subject, old=old))
 
 
-def _digests(groups: dict, concerns: Action, text: Callable, line: Callable, topic: str) -> list[Digest]:
+def _digests(groups: dict, concerns: Action, kind: str, line: Callable, topic: str) -> list[Digest]:
     overview = reverse("contract:caretakers")
-    return [_digest(recipient, concerns, items, text, line, topic, overview) for recipient, items in groups.items()]
+    return [_digest(recipient, concerns, items, kind, {}, line, topic, overview) for recipient, items in groups.items()]
 
 
 def _digest(
-    recipient, concerns: Action, items: list, text: Callable, line: Callable, topic: str, link: str, footer: str = ""
+    recipient,
+    concerns: Action,
+    items: list,
+    kind: str,
+    params: dict,
+    line: Callable,
+    topic: str,
+    link: str,
+    footer: str = "",
 ) -> Digest:
+    """A digest of `kind` about `items` for the members whom it `concerns`: its parameter `n`
+    counts them."""
+
     def lines():
         shown = [line(item) for item in items[:MAX_LINES]]
         if len(items) > MAX_LINES:
@@ -111,7 +123,13 @@ def _digest(
         return shown
 
     return Digest(
-        recipient=recipient, concerns=concerns, text=lambda: text(len(items)), lines=lines, link=link, topic=topic
+        recipient=recipient,
+        concerns=concerns,
+        kind=kind,
+        params={"n": len(items), **params},
+        lines=lines,
+        link=link,
+        topic=topic,
     )
 
 
@@ -150,9 +168,7 @@ def expire_caretakerships(now: datetime) -> int:
         )
     _audit(
         [
-            _system_entry(
-                row.project_id, "caretakership.expired", row.caretaker.display_name, last_day_text(row.expires_at)
-            )
+            _system_entry(row.project_id, "caretakership.expired", row.caretaker.display_name, until(row.expires_at))
             for row in rows
         ]
     )
@@ -161,14 +177,7 @@ def expire_caretakerships(now: datetime) -> int:
         _digests(
             by_owner,
             Action.RELEASE,
-            lambda n: (
-                ngettext(
-                    "Die technische Betreuung eines Projekts ist abgelaufen.",
-                    "Die technische Betreuung von %(n)s Projekten ist abgelaufen.",
-                    n,
-                )
-                % {"n": n}
-            ),
+            "caretakerships.expired.owner",
             lambda row: (
                 _("%(project)s – Betreuer %(caretaker)s, bis %(date)s")
                 % {
@@ -182,14 +191,7 @@ def expire_caretakerships(now: datetime) -> int:
         + _digests(
             by_caretaker,
             Action.CARETAKING,
-            lambda n: (
-                ngettext(
-                    "Deine Betreuung eines Projekts ist abgelaufen.",
-                    "Deine Betreuung von %(n)s Projekten ist abgelaufen.",
-                    n,
-                )
-                % {"n": n}
-            ),
+            "caretakerships.expired.caretaker",
             lambda row: (
                 _("%(project)s – Vertragspartner %(owner)s, bis %(date)s")
                 % {
@@ -231,9 +233,9 @@ def remind_expiring(now: datetime) -> int:
             "date": last_day_text(row.expires_at),
         }
 
-    def ending(items: list[Caretakership]) -> str:
+    def ending(items: list[Caretakership]) -> dict:
         """The subject names the last of the days, so it is true however many days are left."""
-        return last_day_text(max(row.expires_at for row in items))
+        return {"date": until(max(row.expires_at for row in items))}
 
     released = reverse("contract:list", args=["freigegeben"])
     notify_many(
@@ -242,14 +244,8 @@ def remind_expiring(now: datetime) -> int:
                 owner,
                 Action.RELEASE,
                 items,
-                lambda n, items=items: (
-                    ngettext(
-                        "Eine technische Betreuung deiner Projekte endet am %(date)s.",
-                        "%(n)s technische Betreuungen deiner Projekte enden bis zum %(date)s.",
-                        n,
-                    )
-                    % {"n": n, "date": ending(items)}
-                ),
+                "caretakerships.ending.owner",
+                ending(items),
                 caretaker_line,
                 "reminder",
                 released,
@@ -262,14 +258,8 @@ def remind_expiring(now: datetime) -> int:
                 caretaker,
                 Action.CARETAKING,
                 items,
-                lambda n, items=items: (
-                    ngettext(
-                        "Eine deiner Betreuungen endet am %(date)s.",
-                        "%(n)s deiner Betreuungen enden bis zum %(date)s.",
-                        n,
-                    )
-                    % {"n": n, "date": ending(items)}
-                ),
+                "caretakerships.ending.caretaker",
+                ending(items),
                 owner_line,
                 "reminder",
                 reverse("contract:list", args=["betreut"]),
@@ -301,14 +291,7 @@ def lapse_requests(now: datetime) -> int:
         _digests(
             by_caretaker,
             Action.CARETAKING,
-            lambda n: (
-                ngettext(
-                    "Ein Antrag ist nach 30 Tagen ohne Antwort verfallen.",
-                    "%(n)s Anträge sind nach 30 Tagen ohne Antwort verfallen.",
-                    n,
-                )
-                % {"n": n}
-            ),
+            "requests.lapsed",
             lambda row: row.project.number,
             "request",
         )
@@ -338,14 +321,7 @@ def lapse_releases(now: datetime) -> int:
         _digests(
             by_owner,
             Action.RELEASE,
-            lambda n: (
-                ngettext(
-                    "Ein Freigabe-Link ist abgelaufen, ohne angenommen zu werden. Du kannst ihn neu senden.",
-                    "%(n)s Freigabe-Links sind abgelaufen, ohne angenommen zu werden. Du kannst sie neu senden.",
-                    n,
-                )
-                % {"n": n}
-            ),
+            "releases.lapsed",
             lambda row: (
                 _("%(email)s: %(projects)s")
                 % {"email": row.email, "projects": ", ".join(p.number for p in row.projects.all())}

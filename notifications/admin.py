@@ -71,7 +71,15 @@ class OutboxEmailAdmin(admin.ModelAdmin):
 
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "recipient", "text", "read_at"]
-    search_fields = ["=recipient__number", "recipient__memberships__user__email", "text"]
+    list_display = ["created_at", "recipient", "message", "read_at"]
+    # The message as the reader's language writes it, not its kind and parameters as JSON.
+    fields = ["recipient", "message", "link", "created_at", "read_at"]
+    readonly_fields = ["message"]
+    list_filter = ["kind"]
+    search_fields = ["=recipient__number", "recipient__memberships__user__email", "params", "legacy_text"]
     list_select_related = ["recipient"]
     raw_id_fields = ["recipient"]
+
+    @admin.display(description=_("Nachricht"))
+    def message(self, notification: Notification) -> str:
+        return notification.text

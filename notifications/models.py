@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from customercenter.models import Customer, Membership
 from customercenter.roles import Action, member_may
-from notifications.rendering import render_email
+from notifications.rendering import notification_text, render_email
 from notifications.signals import email_undeliverable
 
 # Delivery takes seconds; an e-mail still waiting after this is late (provider down, no worker).
@@ -126,11 +126,18 @@ class NotificationQuerySet(models.QuerySet["Notification"]):
 class Notification(models.Model):
     """A message in the customer center, with an unread badge in the navigation. It is the
     account's, and shown to the members whose role may do what it `concerns` (the name of a
-    customercenter.roles.Action): a request to decide only to those who may decide it."""
+    customercenter.roles.Action): a request to decide only to those who may decide it.
+
+    It stores what happened (`kind`, see notifications/rendering.py) and its parameters; the
+    sentence is written when it is shown, in the reader's language.
+    """
 
     recipient = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="notifications")
     concerns = models.CharField(_("betrifft"), max_length=16)
-    text = models.CharField(_("Nachricht"), max_length=500)
+    kind = models.CharField(_("Art"), max_length=48, blank=True)
+    params = models.JSONField(_("Angaben"), default=dict, blank=True)
+    # The finished sentence of a notification from before kinds, which no kind matched: shown as is.
+    legacy_text = models.CharField(_("Nachricht"), max_length=500, blank=True)
     link = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(_("Zeitpunkt"), default=timezone.now)
     read_at = models.DateTimeField(_("gelesen am"), null=True, blank=True)
@@ -145,3 +152,8 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+    @property
+    def text(self) -> str:
+        """The sentence in the active language."""
+        return notification_text(self.kind, self.params) if self.kind else self.legacy_text

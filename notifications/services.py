@@ -20,7 +20,7 @@ from customercenter.bulk import insert_rows
 from customercenter.models import Customer, Membership
 from customercenter.roles import Action, member_may
 from notifications.models import Notification, OutboxEmail
-from notifications.rendering import render_email, subject_line
+from notifications.rendering import NOTIFICATIONS, notification_text, render_email, subject_line
 from notifications.tasks import send_email, send_emails
 
 logger = logging.getLogger(__name__)
@@ -113,7 +113,8 @@ def notify(
     *,
     recipient: Customer,
     concerns: Action,
-    text: Callable[[], str],
+    kind: str,
+    params: dict,
     link: str = "",
     lines: Callable[[], Sequence[str]] | None = None,
     email: bool = True,
@@ -121,20 +122,22 @@ def notify(
 ) -> Notification:
     """Write the notification and queue the e-mail inside the caller's transaction.
 
-    Only the members whose role may do what it `concerns` see it and get the e-mail. `text` and
-    `lines` are callables so they are translated in the recipient's language.
+    Only the members whose role may do what it `concerns` see it and get the e-mail. The
+    notification is stored as `kind` and `params` (notifications/rendering.py) and written in the
+    reader's language when shown; the e-mail is written now, in each member's language (`lines`
+    is a callable for that).
     """
+    if kind not in NOTIFICATIONS:
+        raise ValueError(f"Unknown notification kind {kind!r}")
     members = members_to_tell([recipient], concerns)[recipient.pk]
-    with translation.override(language_of(recipient, members)):
-        message = str(text())
     notification = Notification.objects.create(
-        recipient=recipient, concerns=concerns.name, text=message[:500], link=link
+        recipient=recipient, concerns=concerns.name, kind=kind, params=params, link=link
     )
     if email:
         for membership in members:
             language = membership.user.language or settings.LANGUAGE_CODE
             with translation.override(language):
-                subject = str(text())
+                subject = notification_text(kind, params)
                 body_lines = [str(line) for line in lines()] if lines else []
             send_notice(
                 to=membership.user.email, language=language, subject=subject, lines=body_lines, link=link, topic=topic
@@ -163,7 +166,8 @@ class Digest:
 
     recipient: Customer
     concerns: Action
-    text: Callable[[], str]
+    kind: str
+    params: dict
     lines: Callable[[], Sequence[str]]
     link: str = ""
     topic: str = ""
@@ -176,13 +180,13 @@ def notify_many(digests: Sequence[Digest]) -> int:
     for concerns in {digest.concerns for digest in digests}:
         members[concerns] = members_to_tell([d.recipient for d in digests if d.concerns is concerns], concerns)
     for digest in digests:
-        told = members[digest.concerns][digest.recipient.pk]
-        with translation.override(language_of(digest.recipient, told)):
-            notifications.append((digest.recipient.pk, digest.concerns.name, str(digest.text())[:500], digest.link))
-        for membership in told:
+        if digest.kind not in NOTIFICATIONS:
+            raise ValueError(f"Unknown notification kind {digest.kind!r}")
+        notifications.append((digest.recipient.pk, digest.concerns.name, digest.kind, digest.params, digest.link))
+        for membership in members[digest.concerns][digest.recipient.pk]:
             language = membership.user.language or settings.LANGUAGE_CODE
             with translation.override(language):
-                text = str(digest.text())
+                text = notification_text(digest.kind, digest.params)
                 lines = [str(line) for line in digest.lines()]
             # Rendered by the worker that sends it (OutboxEmail.render); the subject is already
             # what the "notice" template makes of it.
@@ -196,7 +200,7 @@ def notify_many(digests: Sequence[Digest]) -> int:
                     digest.topic,
                 )
             )
-    insert_rows(Notification, ["recipient", "concerns", "text", "link"], notifications)
+    insert_rows(Notification, ["recipient", "concerns", "kind", "params", "link"], notifications)
     fields = ["to", "subject", "template", "context", "language", "topic"]
     ids = insert_rows(OutboxEmail, fields, emails, returning_ids=True)
     transaction.on_commit(lambda: enqueue_many(ids))

@@ -154,10 +154,10 @@ class AuditEntryAdmin(admin.ModelAdmin):
     list_display = [
         "created_at",
         "project",
-        "action_display",
+        "what",
         "subject",
-        "old_value",
-        "new_value",
+        "old",
+        "new",
         "role",
         "actor",
         "via_token",
@@ -168,16 +168,35 @@ class AuditEntryAdmin(admin.ModelAdmin):
         "=actor__number",
         "actor_user__email",
         "actor__memberships__user__email",
-        "subject",
+        "params",
     ]
     list_select_related = ["project", "actor"]
     date_hierarchy = "created_at"
+    # The stored parameters as the reader's language writes them, not as JSON.
+    fields = ["created_at", "project", "what", "subject", "old", "new", "role", "actor", "actor_user", "via_token"]
+    readonly_fields = fields
 
     def has_add_permission(self, request):
         return False
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=_("Aktion"))
+    def what(self, entry: AuditEntry) -> str:
+        return entry.action_display
+
+    @admin.display(description=_("Gegenstand"))
+    def subject(self, entry: AuditEntry) -> str:
+        return entry.subject
+
+    @admin.display(description=_("alt"))
+    def old(self, entry: AuditEntry) -> str:
+        return entry.old_value
+
+    @admin.display(description=_("neu"))
+    def new(self, entry: AuditEntry) -> str:
+        return entry.new_value
 
     def has_delete_permission(self, request, obj=None):
         return False

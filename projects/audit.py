@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
+from customercenter.event_params import Value
 from customercenter.models import Customer, User
 from projects.models import ACTION_LABELS, AuditEntry, Project
 
@@ -49,6 +50,18 @@ def _via(actor: Customer | None) -> str:
     return token[1] if token is not None and actor is not None and actor.pk == token[0].pk else ""
 
 
+def entry_params(*, subject: Value = "", old: Value = "", new: Value = "") -> dict:
+    """The event parameters of a history row: plain text (names, numbers) as it is, anything
+    the reader's language writes (customers with their number, days, choices) as
+    customercenter/event_params.py stores it."""
+    values = {"subject": (subject, 255), "old": (old, 500), "new": (new, 500)}
+    return {
+        name: value if isinstance(value, dict) else str(value)[:limit]
+        for name, (value, limit) in values.items()
+        if value not in ("", None)
+    }
+
+
 def record(
     *,
     project: Project | None,
@@ -56,9 +69,9 @@ def record(
     action: str,
     actor: Customer | None = None,
     actor_user: User | None = None,
-    subject: str = "",
-    old: object = "",
-    new: object = "",
+    subject: Value = "",
+    old: Value = "",
+    new: Value = "",
 ) -> AuditEntry:
     if action not in ACTION_LABELS:
         raise ValueError(f"Unknown audit action {action!r}")
@@ -69,7 +82,5 @@ def record(
         actor=actor,
         actor_user=actor_user if actor_user is not None else _person(actor),
         via_token=_via(actor),
-        subject=str(subject)[:255],
-        old_value=str(old)[:500],
-        new_value=str(new)[:500],
+        params=entry_params(subject=subject, old=old, new=new),
     )

@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from customercenter import event_params
 from customercenter.models import Customer
 
 
@@ -205,7 +206,12 @@ ACTION_LABELS = {
 
 
 class AuditEntry(models.Model):
-    """Who changed what on a project, in which role, from which value to which."""
+    """Who changed what on a project, in which role, from which value to which.
+
+    The action is a key of ACTION_LABELS; what it was done to and the old and new value are
+    stored as event parameters (customercenter/event_params.py) under "subject", "old" and
+    "new", and written in the reader's language when shown.
+    """
 
     class Role(models.TextChoices):
         OWNER = "owner", _("Vertragspartner")
@@ -220,9 +226,7 @@ class AuditEntry(models.Model):
     )
     role = models.CharField(_("Rolle"), max_length=16, choices=Role.choices)
     action = models.CharField(_("Aktion"), max_length=48)
-    subject = models.CharField(_("Gegenstand"), max_length=255, blank=True)
-    old_value = models.CharField(_("alt"), max_length=500, blank=True)
-    new_value = models.CharField(_("neu"), max_length=500, blank=True)
+    params = models.JSONField(_("Angaben"), default=dict, blank=True)
     # The name of the API token the change was made through; empty for the browser.
     via_token = models.CharField(_("über API-Token"), max_length=100, blank=True)
     created_at = models.DateTimeField(_("Zeitpunkt"), default=timezone.now, db_index=True)
@@ -239,6 +243,18 @@ class AuditEntry(models.Model):
     @property
     def action_display(self) -> str:
         return str(ACTION_LABELS.get(self.action, self.action))
+
+    @property
+    def subject(self) -> str:
+        return event_params.text(self.params.get("subject"))
+
+    @property
+    def old_value(self) -> str:
+        return event_params.text(self.params.get("old"))
+
+    @property
+    def new_value(self) -> str:
+        return event_params.text(self.params.get("new"))
 
     @property
     def actor_display(self) -> str:

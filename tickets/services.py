@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from customercenter import event_params
 from customercenter.models import Customer, User
 from customercenter.roles import Action
 from delegation.access import ProjectAccess, accessible_projects
@@ -145,10 +146,8 @@ def staff_reply(*, staff: User, ticket: Ticket, body: str) -> Message:
     notify(
         recipient=recipient,
         concerns=Action.PROJECTS,
-        text=lambda: (
-            _("Der Support hat auf dein Ticket #%(id)s „%(subject)s“ (%(project)s) geantwortet.")
-            % {"id": ticket.pk, "subject": ticket.subject, "project": ticket.project.number}
-        ),
+        kind="ticket.answered",
+        params={"id": ticket.pk, "subject": ticket.subject, "project": ticket.project.number},
         lines=lambda: [body[:2000]],
         link=reverse("tickets:detail", args=[ticket.pk]),
         topic="ticket",
@@ -167,8 +166,8 @@ def _record_status(
         actor_user=staff,
         action="ticket.status_changed",
         subject=f"#{ticket.pk} {ticket.subject}",
-        old=labels.get(old, old),
-        new=labels.get(ticket.status, ticket.status),
+        old=event_params.label(labels.get(old, old)),
+        new=event_params.label(labels.get(ticket.status, ticket.status)),
     )
 
 

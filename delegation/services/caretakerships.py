@@ -13,10 +13,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from customercenter import event_params
 from customercenter.models import Customer, User
 from customercenter.roles import Action
 from delegation import rules
-from delegation.expiry import last_day_text
+from delegation.expiry import until
 from delegation.models import Caretakership, Scope
 from delegation.rules import DelegationError
 from delegation.services.common import Role, overview_link, who
@@ -43,7 +44,7 @@ def start_caretakership(
             role=Role.SYSTEM,
             action="caretakership.expired",
             subject=caretaker.display_name,
-            old=last_day_text(row.expires_at),
+            old=until(row.expires_at),
         )
     existing = Caretakership.objects.active().select_for_update().filter(project=project, caretaker=caretaker)
     current = existing.first()
@@ -68,7 +69,7 @@ def start_caretakership(
                 actor=project.owner,
                 action="caretakership.started",
                 subject=who(caretaker),
-                new=last_day_text(expires_at),
+                new=until(expires_at),
             )
             return current
     if current.expires_at != expires_at:
@@ -81,8 +82,8 @@ def start_caretakership(
             actor=project.owner,
             action="caretakership.started",
             subject=who(caretaker),
-            old=last_day_text(old),
-            new=last_day_text(expires_at),
+            old=until(old),
+            new=until(expires_at),
         )
     if current.scope != scope:
         old_scope, current.scope = current.scope, scope
@@ -93,8 +94,8 @@ def start_caretakership(
             actor=project.owner,
             action="caretakership.scope_changed",
             subject=who(caretaker),
-            old=Scope(old_scope).label,
-            new=Scope(scope).label,
+            old=event_params.label(Scope(old_scope).label),
+            new=event_params.label(Scope(scope).label),
         )
     return current
 
@@ -129,10 +130,8 @@ def revoke_caretakership(*, owner: Customer, caretakership_id: int) -> Caretaker
     notify(
         recipient=caretaker,
         concerns=Action.CARETAKING,
-        text=lambda: (
-            _("%(owner)s hat deine Betreuung von %(project)s widerrufen.")
-            % {"owner": owner.display_name, "project": project.number}
-        ),
+        kind="caretakership.revoked",
+        params={"owner": owner.display_name, "project": project.number},
         link=overview_link(),
         topic="caretakership",
     )
@@ -155,10 +154,8 @@ def end_caretakership(*, caretaker: Customer, caretakership_id: int) -> Caretake
     notify(
         recipient=project.owner,
         concerns=Action.RELEASE,
-        text=lambda: (
-            _("%(caretaker)s betreut %(project)s nicht mehr.")
-            % {"caretaker": who(caretaker), "project": project.number}
-        ),
+        kind="caretakership.ended",
+        params={"caretaker": who(caretaker), "project": project.number},
         link=overview_link(),
         topic="caretakership",
     )
@@ -184,16 +181,14 @@ def change_expiry(*, owner: Customer, caretakership_id: int, expires_at: datetim
         actor=owner,
         action="caretakership.expiry_changed",
         subject=who(caretaker),
-        old=last_day_text(old),
-        new=last_day_text(expires_at),
+        old=until(old),
+        new=until(expires_at),
     )
     notify(
         recipient=caretaker,
         concerns=Action.CARETAKING,
-        text=lambda: (
-            _("%(owner)s hat deine Betreuung von %(project)s geändert: sie gilt jetzt bis %(day)s.")
-            % {"owner": owner.display_name, "project": project.number, "day": last_day_text(expires_at)}
-        ),
+        kind="caretakership.expiry_changed",
+        params={"owner": owner.display_name, "project": project.number, "day": until(expires_at)},
         link=reverse("projects:detail", args=[project.number]),
         topic="caretakership",
     )
@@ -218,16 +213,18 @@ def change_scope(*, owner: Customer, caretakership_id: int, scope: str) -> Caret
         actor=owner,
         action="caretakership.scope_changed",
         subject=who(caretaker),
-        old=Scope(old).label,
-        new=Scope(scope).label,
+        old=event_params.label(Scope(old).label),
+        new=event_params.label(Scope(scope).label),
     )
     notify(
         recipient=caretaker,
         concerns=Action.CARETAKING,
-        text=lambda: (
-            _("%(owner)s hat den Umfang deiner Betreuung von %(project)s geändert: %(scope)s.")
-            % {"owner": owner.display_name, "project": project.number, "scope": Scope(scope).label}
-        ),
+        kind="caretakership.scope_changed",
+        params={
+            "owner": owner.display_name,
+            "project": project.number,
+            "scope": event_params.label(Scope(scope).label),
+        },
         link=reverse("projects:detail", args=[project.number]),
         topic="caretakership",
     )
@@ -256,10 +253,8 @@ def staff_end_caretakership(*, staff: User, caretakership_id: int, reason: str) 
         notify(
             recipient=recipient,
             concerns=concerns,
-            text=lambda: (
-                _("Der Support hat die Betreuung von %(project)s durch %(caretaker)s beendet.")
-                % {"project": project.number, "caretaker": caretaker.display_name}
-            ),
+            kind="caretakership.ended_by_staff",
+            params={"project": project.number, "caretaker": caretaker.display_name},
             lines=lambda: [_("Begründung: %(reason)s") % {"reason": caretakership.end_note}],
             link=overview_link(),
             topic="caretakership",

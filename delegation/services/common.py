@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 
+from customercenter import event_params
 from customercenter.models import Customer
 from projects.models import AuditEntry
 
@@ -15,5 +16,6 @@ def overview_link() -> str:
     return reverse("contract:caretakers")
 
 
-def who(customer: Customer) -> str:
-    return customer.name_with_number
+def who(customer: Customer) -> dict:
+    """A customer as notifications and the history name it: name and customer number."""
+    return event_params.customer(customer)

@@ -55,10 +55,8 @@ def request_management(*, caretaker: Customer, project: Project) -> ManagementRe
     notify(
         recipient=project.owner,
         concerns=Action.RELEASE,
-        text=lambda: (
-            _("%(caretaker)s beantragt die technische Betreuung von %(project)s.")
-            % {"caretaker": who(caretaker), "project": project.number}
-        ),
+        kind="request.created",
+        params={"caretaker": who(caretaker), "project": project.number},
         lines=lambda: [
             _(
                 "Du kannst den Antrag unter Vertragsdaten → Technischer Betreuer → Offene Anträge "
@@ -106,12 +104,10 @@ def accept_request(
     notify(
         recipient=caretaker,
         concerns=Action.CARETAKING,
-        text=lambda: (
-            _("Dein Antrag für %(project)s wurde angenommen – du kannst das Projekt jetzt verwalten.")
-            % {"project": project.number}
-        ),
+        kind="request.accepted",
+        params={"project": project.number},
         lines=lambda: [
-            _("Vertragspartner: %(owner)s") % {"owner": who(owner)},
+            _("Vertragspartner: %(owner)s") % {"owner": owner.name_with_number},
             _("Betreuung bis: %(date)s") % {"date": last_day_text(expires_at)},
             _("Umfang: %(scope)s") % {"scope": Scope(scope).label},
         ],
@@ -135,7 +131,8 @@ def decline_request(*, owner: Customer, request_id: int) -> ManagementRequest:
     notify(
         recipient=management_request.caretaker,
         concerns=Action.CARETAKING,
-        text=lambda: _("Dein Antrag für %(project)s wurde abgelehnt.") % {"project": management_request.project.number},
+        kind="request.declined",
+        params={"project": management_request.project.number},
         link=overview_link(),
         topic="request",
     )
@@ -156,10 +153,8 @@ def withdraw_request(*, caretaker: Customer, request_id: int) -> ManagementReque
     notify(
         recipient=management_request.project.owner,
         concerns=Action.RELEASE,
-        text=lambda: (
-            _("%(caretaker)s hat den Antrag für %(project)s zurückgezogen.")
-            % {"caretaker": who(caretaker), "project": management_request.project.number}
-        ),
+        kind="request.withdrawn",
+        params={"caretaker": who(caretaker), "project": management_request.project.number},
         link=overview_link(),
         topic="request",
     )
@@ -180,9 +175,8 @@ def staff_end_request(*, staff: User, request_id: int) -> ManagementRequest:
     notify(
         recipient=management_request.caretaker,
         concerns=Action.CARETAKING,
-        text=lambda: (
-            _("Der Support hat deinen Antrag für %(project)s beendet.") % {"project": management_request.project.number}
-        ),
+        kind="request.ended_by_staff",
+        params={"project": management_request.project.number},
         link=overview_link(),
         topic="request",
     )

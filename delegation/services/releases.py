@@ -16,13 +16,12 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from customercenter.models import Customer, User
 from customercenter.roles import Action
 from customercenter.tokens import hash_token
 from delegation import rules
-from delegation.expiry import last_day, last_day_text
+from delegation.expiry import last_day, last_day_text, until
 from delegation.models import Caretakership, ProjectRelease, ReleaseResend, Scope
 from delegation.rules import DelegationError
 from delegation.services.caretakerships import start_caretakership
@@ -83,14 +82,8 @@ def _send_release_link(release: ProjectRelease, token: str, projects: list[Proje
         notify(
             recipient=invitee,
             concerns=Action.CARETAKING,
-            text=lambda: (
-                ngettext(
-                    "%(owner)s möchte dir %(n)s Projekt zur technischen Betreuung freigeben.",
-                    "%(owner)s möchte dir %(n)s Projekte zur technischen Betreuung freigeben.",
-                    len(projects),
-                )
-                % {"owner": who(release.owner), "n": len(projects)}
-            ),
+            kind="release.offered",
+            params={"owner": who(release.owner), "n": len(projects)},
             link=overview_link(),
             email=False,
         )
@@ -131,7 +124,7 @@ def create_release(
             actor=owner,
             action="release.created",
             subject=release.email,
-            new=last_day_text(access_expires_at),
+            new=until(access_expires_at),
         )
     _send_release_link(release, token, projects)
     return release, token
@@ -210,10 +203,8 @@ def accept_release(
     notify(
         recipient=release.owner,
         concerns=Action.RELEASE,
-        text=lambda: (
-            _("%(caretaker)s hat deine Projektfreigabe für %(projects)s angenommen.")
-            % {"caretaker": who(customer), "projects": numbers}
-        ),
+        kind="release.accepted",
+        params={"caretaker": who(customer), "projects": numbers},
         lines=lambda: [
             _("Umfang: %(scope)s") % {"scope": Scope(release.scope).label},
             _("Betreuung bis: %(date)s") % {"date": last_day_text(release.access_expires_at)},
@@ -250,10 +241,8 @@ def decline_release(
     notify(
         recipient=release.owner,
         concerns=Action.RELEASE,
-        text=lambda: (
-            _("%(caretaker)s hat deine Projektfreigabe für %(projects)s abgelehnt.")
-            % {"caretaker": who(customer), "projects": numbers}
-        ),
+        kind="release.declined",
+        params={"caretaker": who(customer), "projects": numbers},
         link=overview_link(),
         topic="release",
     )
@@ -334,10 +323,8 @@ def mark_release_undeliverable(*, pk: int) -> None:
     notify(
         recipient=release.owner,
         concerns=Action.RELEASE,
-        text=lambda: (
-            _("E-Mail konnte nicht zugestellt werden: Die Projektfreigabe an %(email)s kam nicht an.")
-            % {"email": release.email}
-        ),
+        kind="release.undeliverable",
+        params={"email": release.email},
         link=overview_link(),
         email=False,
     )

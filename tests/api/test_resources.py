@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from api.models import AccessToken
+from delegation import services
 from delegation.expiry import expiry_from_last_day
 from delegation.models import Caretakership, ManagementRequest, ProjectRelease, Scope
 from notifications.models import Notification
@@ -188,6 +189,25 @@ def test_owner_reads_the_history_newest_first(owner, project):
     ]
 
 
+def test_history_speaks_the_language_of_accept_language(owner, project, caretakership):
+    services.change_scope(owner=owner, caretakership_id=caretakership.pk, scope=Scope.READ_ONLY)
+    client = token_client(owner)
+
+    german = client.get("/projects/p12345/history").json_body["results"][0]
+    client.language = "en"
+    english = client.get("/projects/p12345/history").json_body["results"][0]
+
+    assert (german["action_display"], german["old_value"], german["new_value"]) == (
+        "Umfang der Betreuung geändert",
+        "Technische Verwaltung",
+        "Nur lesen",
+    )
+    assert "Kundennummer" in german["subject"]
+    assert (english["old_value"], english["new_value"]) == ("Technical administration", "Read only")
+    assert "customer number" in english["subject"] and "Kundennummer" not in english["subject"]
+    assert english["action_display"] != german["action_display"]
+
+
 def test_read_only_caretaker_is_told_why(project):
     reader = CustomerFactory()
     CaretakershipFactory(project=project, caretaker=reader, scope=Scope.READ_ONLY)
@@ -208,7 +228,7 @@ def test_request_accept_notifies_like_the_browser(owner, project, caretaker, on_
     with on_commit():
         response = token_client(owner).post(f"/management-requests/{by_api.pk}/accept", {"scope": "technical"})
     assert response.status_code == 200
-    texts = list(Notification.objects.filter(recipient=caretaker).values_list("text", "link"))
+    texts = list(Notification.objects.filter(recipient=caretaker).values_list("kind", "params", "link"))
     assert len(texts) == 2 and texts[0] == texts[1]
     subjects = [message.subject for message in mail.outbox if message.to == [caretaker.admin.email]]
     assert len(subjects) == 2 and subjects[0] == subjects[1]

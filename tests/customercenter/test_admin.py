@@ -7,12 +7,14 @@ from datetime import timedelta
 
 import pytest
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
 from django.contrib import admin
 from django.utils import timezone
 
 from customercenter import members
 from customercenter.admin import MembershipInline
 from customercenter.models import CUSTOMER_NUMBER_OFFSET, Customer, Invitation, Role, User
+from tests.delegation.helpers import page_text
 from tests.factories import CustomerFactory, MembershipFactory
 from tests.helpers import count_queries
 
@@ -259,3 +261,20 @@ def test_customer_page_query_count_does_not_grow_with_invitations(staff_client, 
         _invitation(owner, f"neu{n}@example.com")
 
     assert count_queries(staff_client, page) == one
+
+
+def test_second_factors_have_german_names_in_the_admin(staff_client, owner):
+    factor = Authenticator.objects.create(user=owner.admin, type=Authenticator.Type.TOTP, data={"secret": "geheim"})
+    pages = [
+        staff_client.get("/admin/"),
+        staff_client.get("/admin/customercenter/secondfactor/"),
+        staff_client.get(f"/admin/customercenter/secondfactor/{factor.pk}/change/"),
+    ]
+
+    assert [page.status_code for page in pages] == [200, 200, 200]
+    texts = [page_text(page) for page in pages]
+    assert all("Zweite Faktoren" in text for text in texts[:2])
+    assert "owner@example.com" in texts[1]
+    for text in texts:
+        assert not re.search(r"(?i)authenticators|created at|last used|\bNach type\b", text)
+    assert "geheim" not in texts[2]

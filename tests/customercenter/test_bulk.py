@@ -10,8 +10,11 @@ from projects.models import AuditEntry
 def test_rows_get_the_values_given_and_the_defaults_of_the_rest(owner, project):
     count = insert_rows(
         AuditEntry,
-        ["project", "role", "action", "subject", "old_value"],
-        [(project.pk, "system", "caretakership.expired", f"Agentur {i}", "31.12.2026") for i in range(3)],
+        ["project", "role", "action", "params"],
+        [
+            (project.pk, "system", "caretakership.expired", {"subject": f"Agentur {i}", "old": {"day": "2026-12-31"}})
+            for i in range(3)
+        ],
     )
 
     entries = list(AuditEntry.objects.order_by("pk"))
@@ -24,7 +27,9 @@ def test_rows_get_the_values_given_and_the_defaults_of_the_rest(owner, project):
 
 
 def test_returned_ids_belong_to_the_rows_in_order_and_json_is_stored_as_json(owner):
-    Notification.objects.create(recipient=owner, concerns="PROJECTS", text="vorher")
+    Notification.objects.create(
+        recipient=owner, concerns="PROJECTS", kind="request.declined", params={"project": "p10001"}
+    )
     rows = [
         (f"kunde{i}@example.com", f"Betreff {i}", "notice", {"lines": [f"p{i}"], "link": "/"}, "de", "expired")
         for i in range(4)

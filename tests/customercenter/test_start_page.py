@@ -102,10 +102,12 @@ def test_counts_at_a_glance(owner_client, owner, project):
 
 
 def test_recent_history_shows_the_owners_projects_only(owner_client, owner, project, outsider):
-    AuditEntry.objects.create(project=project, actor=owner, role="owner", action="php_version.changed", subject="8.3")
+    AuditEntry.objects.create(
+        project=project, actor=owner, role="owner", action="php_version.changed", params={"subject": "8.3"}
+    )
     foreign = ProjectFactory(owner=outsider, number="p99999")
     AuditEntry.objects.create(
-        project=foreign, actor=outsider, role="owner", action="php_version.changed", subject="8.1"
+        project=foreign, actor=outsider, role="owner", action="php_version.changed", params={"subject": "8.1"}
     )
 
     response = owner_client.get(START)

@@ -66,6 +66,18 @@ def test_release_form_offers_own_projects_as_plain_checkboxes(owner_client, owne
     assert "Freigabe erteilen" in text
 
 
+def test_release_form_scope_is_a_fieldset_named_by_its_legend(owner_client, project):
+    response = owner_client.get(RELEASE_NEW)
+
+    markup = page_html(response)
+    group = re.search(r'<fieldset class="mb-3" aria-describedby="id_scope_helptext">(.*?)</fieldset>', markup, re.S)
+    assert group is not None
+    assert re.search(r'<legend class="form-label fs-6">\s*Umfang\s*</legend>', group.group(1))
+    assert 'type="radio" name="scope" value="technical"' in group.group(1)
+    assert 'id="id_scope_helptext"' in group.group(1)
+    assert 'for=""' not in markup
+
+
 def test_release_form_preselects_projects_from_query_string(owner_client, owner, project):
     ProjectFactory(owner=owner, number="p12346")
 

@@ -14,7 +14,9 @@ from notifications.models import Notification, OutboxEmail
 @pytest.fixture
 def rows(owner):
     OutboxEmail.objects.create(to="owner@example.com", subject="Bitte bestätigen", body_text="x")
-    Notification.objects.create(recipient=owner, concerns="RELEASE", text="Neuer Antrag")
+    Notification.objects.create(
+        recipient=owner, concerns="RELEASE", kind="request.declined", params={"project": "p10001"}
+    )
 
 
 @pytest.mark.parametrize("url", ["/admin/notifications/outboxemail/", "/admin/notifications/notification/"])

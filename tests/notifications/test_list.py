@@ -9,7 +9,9 @@ from tests.helpers import count_queries
 
 
 def test_reading_the_list_marks_the_shown_notifications_read(owner, owner_client):
-    Notification.objects.create(recipient=owner, concerns="RELEASE", text="Ein neuer Antrag für p10001.")
+    Notification.objects.create(
+        recipient=owner, concerns="RELEASE", kind="request.declined", params={"project": "p10001"}
+    )
 
     first = owner_client.get(reverse("notifications:list"))
 
@@ -21,7 +23,8 @@ def test_reading_the_list_marks_the_shown_notifications_read(owner, owner_client
 
 def test_the_unread_badge_counts_what_the_list_has_not_shown(owner, owner_client):
     Notification.objects.bulk_create(
-        Notification(recipient=owner, concerns="PROJECTS", text=f"Nachricht {n}") for n in range(35)
+        Notification(recipient=owner, concerns="PROJECTS", kind="request.declined", params={"project": f"p{10000 + n}"})
+        for n in range(35)
     )
 
     owner_client.get(reverse("notifications:list"))
@@ -31,7 +34,9 @@ def test_the_unread_badge_counts_what_the_list_has_not_shown(owner, owner_client
 
 
 def test_reading_marks_only_the_readers_notifications(owner, caretaker, owner_client):
-    Notification.objects.create(recipient=caretaker, concerns="CARETAKING", text="Für den Betreuer.")
+    Notification.objects.create(
+        recipient=caretaker, concerns="CARETAKING", kind="request.accepted", params={"project": "p10001"}
+    )
 
     owner_client.get(reverse("notifications:list"))
 
@@ -40,7 +45,8 @@ def test_reading_marks_only_the_readers_notifications(owner, caretaker, owner_cl
 
 def test_notification_list_query_count(owner, owner_client):
     Notification.objects.bulk_create(
-        Notification(recipient=owner, concerns="PROJECTS", text=f"Nachricht {n}") for n in range(5)
+        Notification(recipient=owner, concerns="PROJECTS", kind="request.declined", params={"project": f"p{10000 + n}"})
+        for n in range(5)
     )
 
     assert count_queries(owner_client, reverse("notifications:list")) <= 10

@@ -97,7 +97,7 @@ def test_provider_down_3_hours_every_mail_is_failed_and_the_release_shows_it(mai
     page = owner_client.get(OVERVIEW).text
     assert "E-Mail konnte nicht zugestellt werden" in page
     assert "Erneut senden" in page
-    assert Notification.objects.filter(recipient=release.owner, text__startswith="E-Mail konnte nicht").exists()
+    assert Notification.objects.filter(recipient=release.owner, kind="release.undeliverable").exists()
 
 
 def test_the_backoff_spreads_the_attempts_over_more_than_half_an_hour(mails_during_an_outage):

@@ -15,7 +15,7 @@ from tickets.forms import ReplyForm
 
 
 def test_notice_subject_drops_the_full_stop_the_body_keeps(owner):
-    notify(recipient=owner, concerns=Action.CARETAKING, text=lambda: "Dein Antrag für p10002 wurde abgelehnt.")
+    notify(recipient=owner, concerns=Action.CARETAKING, kind="request.declined", params={"project": "p10002"})
 
     email = OutboxEmail.objects.get(to=owner.admin.email)
     assert email.subject == "Dein Antrag für p10002 wurde abgelehnt"
@@ -28,13 +28,14 @@ def test_digest_subject_drops_the_full_stop(owner):
             Digest(
                 recipient=owner,
                 concerns=Action.RELEASE,
-                text=lambda: "2 Betreuungen sind abgelaufen.",
+                kind="caretakerships.expired.caretaker",
+                params={"n": 2},
                 lines=lambda: ["p1"],
             )
         ]
     )
 
-    assert OutboxEmail.objects.get(to=owner.admin.email).subject == "2 Betreuungen sind abgelaufen"
+    assert OutboxEmail.objects.get(to=owner.admin.email).subject == "Deine Betreuung von 2 Projekten ist abgelaufen"
 
 
 def test_german_times_say_uhr_and_english_ones_do_not():

@@ -10,11 +10,8 @@ PASSWORD_SHOWN_RE = re.compile(r"\(wird nur jetzt angezeigt\): (?P<password>[-\w
 
 def audit_trail(project: Project) -> list[tuple[str, str, str, str, str]]:
     """(role, action, subject, old, new), oldest first."""
-    return list(
-        AuditEntry.objects.filter(project=project)
-        .order_by("created_at", "pk")
-        .values_list("role", "action", "subject", "old_value", "new_value")
-    )
+    entries = AuditEntry.objects.filter(project=project).order_by("created_at", "pk")
+    return [(entry.role, entry.action, entry.subject, entry.old_value, entry.new_value) for entry in entries]
 
 
 def snapshot(project: Project) -> tuple:

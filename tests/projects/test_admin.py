@@ -149,11 +149,10 @@ def domain_row(index: int, domain=None, **fields) -> dict:
 
 
 def project_history(project) -> list[tuple]:
-    return list(
-        project.audit_entries.order_by("pk").values_list(
-            "role", "actor_user__email", "action", "subject", "old_value", "new_value"
-        )
-    )
+    return [
+        (entry.role, entry.actor_user.email, entry.action, entry.subject, entry.old_value, entry.new_value)
+        for entry in project.audit_entries.select_related("actor_user").order_by("pk")
+    ]
 
 
 def test_staff_edits_of_tariff_php_server_and_name_reach_the_project_history(

@@ -47,7 +47,9 @@ def test_project_page_query_count_does_not_grow_with_resources(owner, owner_clie
     DatabaseFactory.create_batch(40, project=large)
     DomainFactory.create_batch(40, project=large)
     for index in range(60):
-        AuditEntry.objects.create(project=large, role="owner", actor=owner, action="database.created", subject=index)
+        AuditEntry.objects.create(
+            project=large, role="owner", actor=owner, action="database.created", params={"subject": str(index)}
+        )
 
     with django_assert_max_num_queries(DETAIL_QUERIES):
         owner_client.get(f"/projekte/{large.number}/")

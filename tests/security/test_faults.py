@@ -161,7 +161,7 @@ def test_refused_release_mail_shows_at_the_release_and_resend_clears_it(
     page = owner_client.get(OVERVIEW).content.decode()
     assert "E-Mail konnte nicht zugestellt werden" in page
     assert "Erneut senden" in page
-    assert Notification.objects.filter(recipient=release.owner, text__startswith="E-Mail konnte nicht").exists()
+    assert Notification.objects.filter(recipient=release.owner, kind="release.undeliverable").exists()
 
     with django_capture_on_commit_callbacks(execute=True):
         response = owner_client.post(reverse("contract:release_resend", args=[release.pk]))
