@@ -261,23 +261,30 @@ def test_the_sweeps_digests_follow_the_roles_too(owner, project, caretaker, tom,
 
 def test_contract_notices_go_to_administrators_and_buchhaltung_only(owner, tom, bea, sent):
     with sent():
-        notify(recipient=owner, concerns=Action.CONTRACT, text=lambda: "Neue Rechnung RE-1001.")
+        # There is no invoice notice yet; any kind shows that `concerns` alone decides who is told.
+        notify(recipient=owner, concerns=Action.CONTRACT, kind="request.declined", params={"project": "p10001"})
+    told = "Dein Antrag für p10001 wurde abgelehnt."
 
     assert len(mails_to("owner@example.com")) == 1
     assert len(mails_to("bea@example.com")) == 1
     assert mails_to("tom@example.com") == []
-    assert "Neue Rechnung RE-1001." in page_text(login(bea).get(reverse("notifications:list")))
-    assert "Neue Rechnung RE-1001." not in page_text(login(tom).get(reverse("notifications:list")))
+    assert told in page_text(login(bea).get(reverse("notifications:list")))
+    assert told not in page_text(login(tom).get(reverse("notifications:list")))
+
+
+REQUEST = {"caretaker": "Webagentur Pixelwerk", "project": "p10001"}
 
 
 def test_marking_all_read_leaves_what_the_member_does_not_see(owner, tom):
-    notify(recipient=owner, concerns=Action.RELEASE, text=lambda: "Ein Antrag wartet.", email=False)
-    notify(recipient=owner, concerns=Action.PROJECTS, text=lambda: "Ticket beantwortet.", email=False)
+    notify(recipient=owner, concerns=Action.RELEASE, kind="request.created", params=REQUEST, email=False)
+    notify(
+        recipient=owner, concerns=Action.PROJECTS, kind="request.declined", params={"project": "p10001"}, email=False
+    )
 
     login(tom).post(reverse("notifications:mark_all_read"))
 
     unread = Notification.objects.filter(recipient=owner, read_at__isnull=True)
-    assert list(unread.values_list("text", flat=True)) == ["Ein Antrag wartet."]
+    assert list(unread.values_list("kind", flat=True)) == ["request.created"]
 
 
 # Invitations -----------------------------------------------------------------------------------
