@@ -32,7 +32,5 @@ TEMPLATES = [
         "DIRS": [Path(__file__).resolve().parent / "templates"],
     }
 ]
-# Persistent connections and server-side binding (prepared statements) as in
-# customercenter/settings.py, so both floors pay the same for them.
+# Persistent connections as in customercenter/settings.py, so both floors pay the same for them.
 DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=60, conn_health_checks=True)}
-DATABASES["default"]["OPTIONS"] = {"server_side_binding": True}
