@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from unittest.mock import patch
+
 import pytest
 from django.conf import settings
 from django.test import Client
 from django.utils.functional import Promise
+from ninja.openapi.schema import get_schema
 
 from api.api import api
 from api.models import AccessToken
@@ -62,6 +65,15 @@ def test_schema_speaks_the_language_of_each_request():
     assert operation(english.json(), "post", "/projects/{number}/databases")["summary"] == "Create database"
     assert operation(english.json(), "get", "/caretakerships")["tags"] == ["Caretakerships"]
     assert german_again.content == german.content
+
+
+def test_the_public_schema_is_built_once_not_at_every_request(db):
+    with patch("ninja.main.get_schema", wraps=get_schema) as build:
+        api.__dict__.pop("_schemas", None)
+        for language in ["de", "en", "de"]:
+            assert Client().get(SCHEMA, headers={"Accept-Language": language}).status_code == 200
+
+    assert build.call_count == 1
 
 
 def test_schema_follows_the_language_chosen_in_the_customer_center(owner):

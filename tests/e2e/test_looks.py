@@ -18,6 +18,7 @@ from playwright.sync_api import Page, expect
 from customercenter.models import Customer
 from delegation.access import ProjectAccess
 from delegation.models import Caretakership, Scope
+from projects.audit import entry_params
 from projects.models import AuditEntry, Project
 from tests.delegation.factories import ManagementRequestFactory, ProjectReleaseFactory
 from tests.e2e.conftest import (
@@ -122,7 +123,11 @@ def world(clock, demo_owner: Customer, agency: Customer, staff) -> list[Shown]:
     ProjectReleaseFactory(owner=demo_owner, email=AGENCY_EMAIL, projects=[blog], token=LINK_TOKEN)
     for project, old, new in [(onlineshop, "8.1", "8.2"), (hauptseite, "8.2", "8.3")]:
         AuditEntry.objects.create(
-            project=project, actor=demo_owner, role="owner", action="php_version.changed", old_value=old, new_value=new
+            project=project,
+            actor=demo_owner,
+            role="owner",
+            action="php_version.changed",
+            params=entry_params(old=old, new=new),
         )
     ticket = tickets.open_ticket(
         access=ProjectAccess(project=hauptseite, customer=demo_owner),
