@@ -98,15 +98,18 @@ def members_to_tell(customers: Sequence[Customer], concerns: Action) -> dict[int
     return members
 
 
-def language_of(customer: Customer | None, members: Sequence[Membership] | None = None) -> str:
-    """The language of an account's in-app texts: that of the first of `members` (administrators
-    come first), else of the account's first administrator."""
+def language_of(customer: Customer | None) -> str:
+    """The language of an account's texts that go to no one person: that of its first administrator."""
     if customer is None:
         return settings.LANGUAGE_CODE
-    if members:
-        return members[0].user.language or settings.LANGUAGE_CODE
     administrators = Membership.objects.administrators().filter(customer=customer).order_by("pk")
     return administrators.values_list("user__language", flat=True).first() or settings.LANGUAGE_CODE
+
+
+def _check_kind(kind: str) -> None:
+    """A notification is stored by its kind, so one without a sentence could never be shown."""
+    if kind not in NOTIFICATIONS:
+        raise ValueError(f"Unknown notification kind {kind!r}")
 
 
 def notify(
@@ -127,8 +130,7 @@ def notify(
     reader's language when shown; the e-mail is written now, in each member's language (`lines`
     is a callable for that).
     """
-    if kind not in NOTIFICATIONS:
-        raise ValueError(f"Unknown notification kind {kind!r}")
+    _check_kind(kind)
     members = members_to_tell([recipient], concerns)[recipient.pk]
     notification = Notification.objects.create(
         recipient=recipient, concerns=concerns.name, kind=kind, params=params, link=link
@@ -180,8 +182,7 @@ def notify_many(digests: Sequence[Digest]) -> int:
     for concerns in {digest.concerns for digest in digests}:
         members[concerns] = members_to_tell([d.recipient for d in digests if d.concerns is concerns], concerns)
     for digest in digests:
-        if digest.kind not in NOTIFICATIONS:
-            raise ValueError(f"Unknown notification kind {digest.kind!r}")
+        _check_kind(digest.kind)
         notifications.append((digest.recipient.pk, digest.concerns.name, digest.kind, digest.params, digest.link))
         for membership in members[digest.concerns][digest.recipient.pk]:
             language = membership.user.language or settings.LANGUAGE_CODE
