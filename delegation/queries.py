@@ -24,8 +24,8 @@ from projects.queries import matching
 
 # How many rows of each list the tab shows: what waits (newest first), and the caretakerships
 # ending soonest. Each list's own page has all of them.
-OPEN_ON_TAB = 5
-ENDING_ON_TAB = 10
+OPEN_ON_TAB = 3
+ENDING_ON_TAB = 5
 
 
 def incoming_requests(owner: Customer) -> QuerySet[ManagementRequest]:
@@ -179,8 +179,8 @@ def preview(queryset: QuerySet) -> Preview:
 
 def counted_preview(caretakerships: QuerySet[Caretakership], *, per: str) -> Preview:
     """The caretakerships ending soonest, with their total: counted by a subquery in the same
-    query (per caretaker or per owner number, the list's one key), which an index answers."""
-    total = caretakerships.order_by().values(per).annotate(total=Count("pk")).values("total")
+    query (per caretaker or per owner number, the list's one key), which an index answers alone."""
+    total = caretakerships.order_by().values(per).annotate(total=Count("*")).values("total")
     rows = list(ending_soonest(caretakerships).annotate(list_total=Subquery(total))[:ENDING_ON_TAB])
     return Preview(
         rows=rows, more=bool(rows) and rows[0].list_total > len(rows), total=rows[0].list_total if rows else 0

@@ -164,7 +164,7 @@ def test_the_tab_shows_the_first_rows_and_each_list_its_own_pages(agency):
     third = client.get(CARED_LIST, {"page": 3}).context["page"]
     projects = client.get(PROJECTS, {"page": 5}).context["page"]
 
-    assert len(tab.context["cared"].rows) == 10
+    assert len(tab.context["cared"].rows) == 5
     assert f'href="{CARED_LIST}"' in tab.text
     assert len(third.object_list) == 25
     assert third.paginator.count == 120
@@ -351,14 +351,14 @@ def busy_owner(owner):
     return owner
 
 
-def test_open_lists_show_the_newest_five_and_link_to_all(busy_owner):
+def test_open_lists_show_the_newest_three_and_link_to_all(busy_owner):
     client = login(busy_owner)
 
     tab = client.get(OVERVIEW)
     everything = client.get(REQUESTS_LIST).context["page"]
 
-    assert [len(tab.context[name].rows) for name in ("incoming_requests", "outgoing_releases")] == [5, 5]
-    assert [r.project.number for r in tab.context["incoming_requests"].rows] == [f"p{730000 + i}" for i in range(5)]
+    assert [len(tab.context[name].rows) for name in ("incoming_requests", "outgoing_releases")] == [3, 3]
+    assert [r.project.number for r in tab.context["incoming_requests"].rows] == [f"p{730000 + i}" for i in range(3)]
     assert f'href="{REQUESTS_LIST}"' in tab.text
     assert [r.project.number for r in everything.object_list] == [f"p{730000 + i}" for i in range(25)]
 
@@ -494,7 +494,7 @@ def test_the_tab_counts_released_and_cared_for_projects(releasing_owner):
     response = login(releasing_owner).get(OVERVIEW)
 
     assert response.context["released"].total == 30
-    assert len(response.context["released"].rows) == 10
+    assert len(response.context["released"].rows) == 5
     assert "Alle 30 anzeigen" in page_text(response)
 
 
