@@ -10,9 +10,10 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from customercenter.decorators import customer_required, role_required
 from customercenter.http import AuthenticatedHttpRequest, customer_of
@@ -95,14 +96,38 @@ def release_link_accept(request: AuthenticatedHttpRequest, token: str) -> HttpRe
     )
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @login_required
 @customer_required
 @role_required(Action.CARETAKING)
 def release_link_decline(request: AuthenticatedHttpRequest, token: str) -> HttpResponse:
+    if request.method == "GET":
+        return _decline_question(request, token)
     return _answer_link(
         request,
         token,
         lambda: services.decline_release(customer=request.customer, token=token, person=request.user),
         _("Freigabe abgelehnt."),
     )
+
+
+def _decline_question(request: AuthenticatedHttpRequest, token: str) -> HttpResponse:
+    """The question before declining by link, a page of its own that works without JavaScript.
+    Only the invited account is asked; anyone else sees the link page and why."""
+    release = _release_by_token(token)
+    if release is None or rules.release_state_problem(release):
+        return _link_page(request, token, release)
+    try:
+        rules.check_recipient(release, request.customer, request.user)
+    except DelegationError:
+        return _link_page(request, token, release)
+    link = reverse("release_link", args=[token])
+    context = {
+        "title": _("Freigabe ablehnen"),
+        "question": _("%(name)s erfährt, dass du die Freigabe abgelehnt hast; der Link gilt dann nicht mehr.")
+        % {"name": release.owner.display_name},
+        "confirm_label": _("Ablehnen"),
+        "crumbs": [(link, _("Projektfreigabe"))],
+        "cancel": link,
+    }
+    return render(request, "confirm.html", context)

@@ -256,6 +256,11 @@ class ProjectRelease(models.Model):
         return self.status == self.Status.PENDING and self.link_expires_at > timezone.now()
 
     @property
+    def grants_changes(self) -> bool:
+        """Whether accepting lets the caretaker change the projects (scope Technische Verwaltung)."""
+        return self.scope == Scope.TECHNICAL
+
+    @property
     def grantable_projects(self) -> list[Project]:
         """The released projects the owner still owns (a project may have changed hands since)."""
         return [project for project in self.projects.all() if project.owner_id == self.owner_id]

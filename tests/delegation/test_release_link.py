@@ -69,14 +69,42 @@ def test_get_never_changes_state(who, release, caretaker, outsider, owner):
     assert ProjectRelease.objects.get().status == "pending"
 
 
-@pytest.mark.parametrize("action", ["annehmen", "ablehnen"])
-def test_get_on_the_answer_urls_is_refused(caretaker_client, release, action):
+def test_get_on_the_accept_url_is_refused(caretaker_client, release):
     _pending, token = release
     before = state()
 
-    response = caretaker_client.get(link_url(token, action))
+    response = caretaker_client.get(link_url(token, "annehmen"))
 
     assert response.status_code == 405
+    assert state() == before
+
+
+def test_declining_by_link_asks_first_and_the_question_changes_nothing(caretaker_client, owner, release):
+    _pending, token = release
+    before = state()
+
+    link_page = page_html(caretaker_client.get(link_url(token)))
+    question = caretaker_client.get(link_url(token, "ablehnen"))
+
+    assert f'href="{link_url(token, "ablehnen")}"' in link_page
+    assert question.status_code == 200
+    text = page_text(question)
+    assert f"{owner.display_name} erfährt, dass du die Freigabe abgelehnt hast; der Link gilt dann nicht mehr." in text
+    assert f'href="{link_url(token)}"' in page_html(question)
+    assert '<form method="post">' in page_html(question)
+    assert state() == before
+
+
+def test_only_the_invited_account_is_asked_to_decline(outsider_client, client, release):
+    _pending, token = release
+    before = state()
+
+    wrong = outsider_client.get(link_url(token, "ablehnen"))
+    anonymous = client.get(link_url(token, "ablehnen"))
+
+    assert "wurde an agentur@example.com gesendet" in page_text(wrong)
+    assert "erfährt, dass du die Freigabe abgelehnt hast" not in page_text(wrong)
+    assert anonymous.status_code == 302 and anonymous["Location"].startswith("/konto/login/")
     assert state() == before
 
 
@@ -127,7 +155,29 @@ def test_right_account_sees_the_details(caretaker_client, owner, release):
     assert "p12345 · Hauptseite" in text
     assert "unbefristet" in text
     assert f'action="/freigabe/{token}/annehmen/"' in page_html(response)
-    assert f'action="/freigabe/{token}/ablehnen/"' in page_html(response)
+    assert f'href="/freigabe/{token}/ablehnen/"' in page_html(response)
+
+
+@pytest.mark.parametrize(
+    ("scope", "label", "says", "never"),
+    [
+        ("technical", "Technische Verwaltung", "technisch verwalten", "nichts ändern"),
+        ("read", "Nur lesen", "aber nichts ändern", "technisch verwalten"),
+    ],
+)
+def test_the_link_page_states_the_scope_before_accepting(caretaker_client, owner, project, scope, label, says, never):
+    release, token = services.create_release(
+        owner=owner, email="agentur@example.com", projects=[project], access_expires_at=None, scope=scope
+    )
+
+    text = page_text(caretaker_client.get(link_url(token)))
+    tab = page_text(caretaker_client.get(OVERVIEW))
+
+    assert f"Umfang {label}" in text
+    assert says in text
+    assert never not in text
+    assert "unbefristet " + label in tab
+    assert release.grants_changes is (scope == "technical")
 
 
 # --- Only the invited address -----------------------------------------------------------------
