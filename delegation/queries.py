@@ -212,5 +212,7 @@ def who_has_access(project: Project) -> dict[str, list]:
         "pending_requests": list(
             ManagementRequest.objects.pending().filter(project=project).select_related("caretaker")
         ),
-        "pending_releases": list(ProjectRelease.objects.pending().filter(projects=project)),
+        "pending_releases": list(
+            ProjectRelease.objects.pending().filter(projects=project).prefetch_related("projects")
+        ),
     }

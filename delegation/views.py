@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from allauth.mfa.models import Authenticator
 from django.conf import settings
@@ -12,7 +12,7 @@ from django.core.paginator import Paginator
 from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -101,25 +101,31 @@ def _back(request: AuthenticatedHttpRequest) -> str:
     return reverse("contract:caretakers")
 
 
-def _act(request: AuthenticatedHttpRequest, action: Callable[[], object], success: str) -> HttpResponse:
-    """Run one state change; refusals and stale states come back as a message, not an error page."""
+def _act(
+    request: AuthenticatedHttpRequest, action: Callable[[], object], success: str, *, done: str | None = None
+) -> HttpResponse:
+    """Run one state change; refusals and stale states come back as a message, not an error page.
+    After success the customer goes to `done`, if given, instead of back where it started."""
     try:
         action()
     except ObjectDoesNotExist:
         raise Http404(_("Nicht gefunden.")) from None
     except DelegationError as error:
         return _answer(request, str(error), level=messages.ERROR, status=409)
-    return _answer(request, success)
+    return _answer(request, success, back=done)
 
 
-def _answer(request: AuthenticatedHttpRequest, notice: str, *, level=messages.SUCCESS, status=200) -> HttpResponse:
+def _answer(
+    request: AuthenticatedHttpRequest, notice: str, *, level=messages.SUCCESS, status=200, back: str | None = None
+) -> HttpResponse:
     """The tab with the notice in place for htmx; otherwise, and from a list's own page, a redirect
-    back there with the notice as a message."""
-    if wants_fragment(request) and "next" not in request.GET:
+    back there (or to `back`) with the notice as a message."""
+    if wants_fragment(request) and "next" not in request.GET and back is None:
         return _overview(request, status=status, notice=notice, notice_level="warning" if status != 200 else "success")
     messages.add_message(request, level, notice)
+    back = back or _back(request)
     # htmx would follow a plain redirect inside its target; a page of its own loads as a whole.
-    return HttpResponseClientRedirect(_back(request)) if wants_fragment(request) else redirect(_back(request))
+    return HttpResponseClientRedirect(back) if wants_fragment(request) else redirect(back)
 
 
 @require_POST
@@ -138,15 +144,25 @@ def request_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @login_required
 @customer_required
 @role_required(Action.RELEASE)
 def request_accept(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    form = AcceptRequestForm(request.POST)
+    """Accepting happens in the row of the request; on a page of its own (GET, and a bad expiry
+    or scope sent from anywhere but the tab) the errors stand at their fields."""
+    form = AcceptRequestForm(request.POST if request.method == "POST" else None)
     if not form.is_valid():
-        errors = " ".join(error for field_errors in form.errors.values() for error in field_errors)
-        return _overview(request, status=422, accept_error=(pk, errors))
+        from_tab = "next" not in request.GET
+        if request.method == "POST" and from_tab:
+            errors = " ".join(error for field_errors in form.errors.values() for error in field_errors)
+            return _overview(request, status=422, accept_error=(pk, errors))
+        item = get_object_or_404(incoming_requests(request.customer), pk=pk)
+        tab = reverse("contract:caretakers")
+        context = {"item": item, "form": form, "cancel": _back(request), "crumbs": [(tab, _("Technischer Betreuer"))]}
+        return render(
+            request, "delegation/accept_request.html", context, status=422 if request.method == "POST" else 200
+        )
     expires_at = expiry_from_last_day(form.cleaned_data["expires_on"])
     scope = form.cleaned_data["scope"]
     return _act(
@@ -157,10 +173,12 @@ def request_accept(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 
 def _confirm(request: AuthenticatedHttpRequest, *, title: str, question: str, confirm_label: str) -> HttpResponse:
-    """The question before a decline or a withdrawal, a page of its own (works without JavaScript)."""
+    """The question before a decline or a withdrawal, a page of its own (works without JavaScript);
+    cancelling goes back where it was started."""
     tab = reverse("contract:caretakers")
     context = {"title": title, "question": question, "confirm_label": confirm_label, "nav": "contract"}
-    return render(request, "confirm.html", {"crumbs": [(tab, _("Technischer Betreuer"))], "cancel": tab, **context})
+    crumbs = [(tab, _("Technischer Betreuer"))]
+    return render(request, "confirm.html", {"crumbs": crumbs, "cancel": _back(request), **context})
 
 
 @require_http_methods(["GET", "POST"])
@@ -353,4 +371,15 @@ def caretakership_end(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
         request,
         lambda: services.end_caretakership(caretaker=request.customer, caretakership_id=pk),
         _("Betreuung beendet."),
+        done=_outside_the_project(_back(request)),
     )
+
+
+def _outside_the_project(back: str) -> str:
+    """Where a caretaker goes after ending its care: back where it started, unless that was the
+    project's own page, which it may not see any more; then to Projektverwaltung."""
+    try:
+        match = resolve(urlsplit(back).path)
+    except Resolver404:
+        return back
+    return reverse("projects:list") if match.view_name == "projects:detail" else back

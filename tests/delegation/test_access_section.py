@@ -107,7 +107,8 @@ def test_owner_sees_who_has_access_on_the_project_page(owner_client, caretaker, 
     assert "Technische Verwaltung" in text
     assert f"bis {last_day(care.expires_at):%d.%m.%Y}" in text
     assert "Nachfrage GmbH" in text
-    assert "Projektfreigabe an neu@example.com, wartet auf Annahme." in text
+    assert "neu@example.com p12345 unbefristet Technische Verwaltung" in text
+    assert "wartet auf Annahme Erneut senden Zurückziehen" in text
 
 
 def test_owner_page_says_when_nobody_else_has_access(owner_client, project):
@@ -296,3 +297,55 @@ def test_owner_page_speaks_english(owner, caretakership):
     assert "Access" in text
     assert "Change expiry date" in text
     assert "Technical administration" in text
+
+
+def test_a_pending_release_on_the_project_page_can_be_sent_again(owner_client, project, on_commit):
+    release = ProjectReleaseFactory(owner=project.owner, projects=[project], email="neu@example.com", scope="read")
+    resend = reverse("contract:release_resend", args=[release.pk])
+
+    text = page_text(owner_client.get(PAGE))
+    with on_commit():
+        response = owner_client.post(f"{resend}?next={PAGE}")
+
+    assert "Nur lesen" in text
+    assert (response.status_code, response["Location"]) == (302, PAGE)
+    assert len(mails_to("neu@example.com")) == 1
+
+
+def test_a_caretaker_that_ends_its_care_on_the_project_page_lands_in_its_project_list(caretaker_client, caretakership):
+    end = reverse("contract:caretakership_end", args=[caretakership.pk])
+    page = page_html(caretaker_client.get(PAGE))
+
+    question = caretaker_client.get(f"{end}?next={PAGE}")
+    response = caretaker_client.post(f"{end}?next={PAGE}", follow=True)
+
+    assert f'href="{end}?next={PAGE}"' in page
+    assert f'href="{PAGE}"' in page_html(question)  # Abbrechen goes back to the project
+    assert response.redirect_chain == [(reverse("projects:list"), 302)]
+    assert "Betreuung beendet." in page_text(response)
+    assert caretaker_client.get(PAGE).status_code == 404
+
+
+def test_a_bad_expiry_sent_from_the_project_page_stands_at_its_field(owner_client, caretaker, project):
+    requested = ManagementRequestFactory(project=project, caretaker=caretaker)
+    accept = f"{reverse('contract:request_accept', args=[requested.pk])}?next={PAGE}"
+
+    response = owner_client.post(accept, {"expires_on": day(-1), "scope": "read"})
+
+    assert response.status_code == 422
+    assert "Das Ablaufdatum darf nicht in der Vergangenheit liegen." in page_text(response)
+    assert 'aria-invalid="true"' in page_html(response)
+    assert f"{caretaker.display_name} (Kundennummer {caretaker.number}) möchte p12345 technisch betreuen." in (
+        page_text(response)
+    )
+    assert not Caretakership.objects.exists()
+    assert f'href="{PAGE}"' in page_html(response)
+
+
+def test_the_accept_page_of_a_request_is_only_for_its_owner(owner_client, caretaker_client, caretaker, project):
+    requested = ManagementRequestFactory(project=project, caretaker=caretaker)
+    url = reverse("contract:request_accept", args=[requested.pk])
+
+    assert owner_client.get(url).status_code == 200
+    assert caretaker_client.get(url).status_code == 404
+    assert owner_client.get(reverse("contract:request_accept", args=[requested.pk + 1000])).status_code == 404

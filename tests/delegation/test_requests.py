@@ -455,8 +455,9 @@ def test_only_the_caretaker_withdraws(who, owner, outsider, pending_request):
 
 
 def test_get_never_decides(owner_client, caretaker_client, pending_request):
-    assert owner_client.get(accept_url(pending_request)).status_code == 405
-    # Declining and withdrawing ask first: a GET shows the question and changes nothing.
+    # Accepting has a page of its own; declining and withdrawing ask first: a GET shows the page
+    # or the question and changes nothing.
+    assert owner_client.get(accept_url(pending_request)).status_code == 200
     assert owner_client.get(decline_url(pending_request)).status_code == 200
     assert caretaker_client.get(withdraw_url(pending_request)).status_code == 200
     pending_request.refresh_from_db()

@@ -58,7 +58,10 @@ EXPECTED: dict[str, dict[str, str]] = {
     "contract:caretakers": {"GET": "login 200 200 200 200 200 200 200 200 403 200 403 403 200", "POST": ALL_405},
     "contract:list": {"GET": "login 200 200 200 200 200 200 200 200 403 200 403 403 200", "POST": ALL_405},
     "contract:request_new": {"GET": ALL_405, "POST": "login 422 422 422 422 302 422 302 302 403 422 403 403 302"},
-    "contract:request_accept": {"GET": ALL_405, "POST": "login 302 404 404 404 404 404 404 404 403 403 403 403 404"},
+    "contract:request_accept": {
+        "GET": "login 200 404 404 404 404 404 404 404 403 403 403 403 404",
+        "POST": "login 302 404 404 404 404 404 404 404 403 403 403 403 404",
+    },
     "contract:request_decline": {
         "GET": "login 200 404 404 404 404 404 404 404 403 403 403 403 404",
         "POST": "login 302 404 404 404 404 404 404 404 403 403 403 403 404",
@@ -97,7 +100,11 @@ EXPECTED: dict[str, dict[str, str]] = {
     # everyone else is told whom it was sent to (409).
     "release_link": {"GET": "200 200 200 200 200 200 200 200 200 200 200 200 200 200", "POST": ALL_405},
     "release_link_accept": {"GET": ALL_405, "POST": "login 409 409 409 409 409 409 302 409 403 409 403 403 409"},
-    "release_link_decline": {"GET": ALL_405, "POST": "login 409 409 409 409 409 409 302 409 403 409 403 403 409"},
+    # Declining asks first; anyone but the invited account sees the link page and why.
+    "release_link_decline": {
+        "GET": "login 200 200 200 200 200 200 200 200 403 200 403 403 200",
+        "POST": "login 409 409 409 409 409 409 302 409 403 409 403 403 409",
+    },
     # One project: owner and active caretaker administer it; for everyone else it does not exist.
     "projects:detail": {"GET": "login 200 200 200 200 404 404 404 404 403 200 403 403 404", "POST": ALL_405},
     "projects:php_version": {"GET": ALL_405, "POST": "login 302 302 403 302 404 404 404 404 403 302 403 403 404"},
