@@ -254,8 +254,7 @@ def staff_end_caretakership(*, staff: User, caretakership_id: int, reason: str) 
             recipient=recipient,
             concerns=concerns,
             kind="caretakership.ended_by_staff",
-            params={"project": project.number, "caretaker": caretaker.display_name},
-            lines=lambda: [_("Begründung: %(reason)s") % {"reason": caretakership.end_note}],
+            params={"project": project.number, "caretaker": caretaker.display_name, "reason": caretakership.end_note},
             link=overview_link(),
             topic="caretakership",
         )

@@ -19,7 +19,7 @@ from customercenter import event_params
 from customercenter.models import Customer, Role
 from delegation.models import Scope
 from notifications.models import Notification
-from notifications.rendering import NOTIFICATIONS, render_email
+from notifications.rendering import EARLIER_NOTIFICATIONS, NOTIFICATIONS, render_email
 from projects.models import ACTION_LABELS, AuditEntry, Project
 from tests.conftest import login
 from tests.delegation.helpers import page_text
@@ -97,6 +97,7 @@ def sample_params(kind: str) -> dict:
         "scope": event_params.label(Scope.READ_ONLY.label),
         "id": 42,
         "subject": "Login trouble",
+        "reason": "Spam",
     }
     return (
         {**params, "n": 3}
@@ -121,6 +122,21 @@ def history_entry(action: str) -> AuditEntry:
 @pytest.mark.parametrize("kind", sorted(NOTIFICATIONS))
 def test_every_notification_kind_speaks_the_readers_language(kind, language):
     notification = Notification(kind=kind, params=sample_params(kind))
+
+    with translation.override(language):
+        text = notification.text
+
+    assert "%(" not in text
+    assert foreign_words(text, language) == []
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+@pytest.mark.parametrize("kind", sorted(EARLIER_NOTIFICATIONS))
+def test_a_notification_written_before_its_text_named_a_parameter_speaks_the_readers_language(kind, language):
+    parameter, _earlier = EARLIER_NOTIFICATIONS[kind]
+    params = sample_params(kind)
+    del params[parameter]
+    notification = Notification(kind=kind, params=params)
 
     with translation.override(language):
         text = notification.text
