@@ -57,6 +57,9 @@ NOTIFICATIONS = {
     "caretakership.expiry_changed": _(
         "%(owner)s hat deine Betreuung von %(project)s geändert: sie gilt jetzt bis %(day)s."
     ),
+    "caretakership.expiry_removed": _(
+        "%(owner)s hat deine Betreuung von %(project)s geändert: sie gilt jetzt unbefristet."
+    ),
     "caretakership.scope_changed": _("%(owner)s hat den Umfang deiner Betreuung von %(project)s geändert: %(scope)s."),
     "caretakership.ended_by_staff": _(
         "Der Support hat die Betreuung von %(project)s durch %(caretaker)s beendet. Grund: %(reason)s"

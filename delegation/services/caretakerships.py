@@ -184,11 +184,15 @@ def change_expiry(*, owner: Customer, caretakership_id: int, expires_at: datetim
         old=until(old),
         new=until(expires_at),
     )
+    if expires_at is None:
+        kind, day = "caretakership.expiry_removed", {}
+    else:
+        kind, day = "caretakership.expiry_changed", {"day": until(expires_at)}
     notify(
         recipient=caretaker,
         concerns=Action.CARETAKING,
-        kind="caretakership.expiry_changed",
-        params={"owner": owner.display_name, "project": project.number, "day": until(expires_at)},
+        kind=kind,
+        params={"owner": owner.display_name, "project": project.number, **day},
         link=reverse("projects:detail", args=[project.number]),
         topic="caretakership",
     )
