@@ -27,7 +27,7 @@ from customercenter.roles import Action
 from delegation import rules
 from delegation.expiry import last_day_text, until
 from delegation.models import Caretakership, ManagementRequest, ProjectRelease
-from notifications.services import Digest, notify_many
+from notifications.services import Digest, linked_line, notify_many
 from projects.audit import entry_params
 from projects.models import ACTION_LABELS, AuditEntry
 
@@ -219,12 +219,17 @@ def remind_expiring(now: datetime) -> int:
         Caretakership.objects.filter(pk__in=chunk, reminder_sent_at__isnull=True).update(reminder_sent_at=now)
     by_owner, by_caretaker = _by_owner_and_caretaker(rows)
 
-    def caretaker_line(row: Caretakership) -> str:
-        return _("%(project)s – betreut von %(caretaker)s – endet am %(date)s") % {
+    def access_section(row: Caretakership) -> str:
+        """Where the owner extends it: the Zugriff section of the project's page."""
+        return reverse("projects:detail", args=[row.project.number]) + "#access"
+
+    def caretaker_line(row: Caretakership) -> dict:
+        text = _("%(project)s – betreut von %(caretaker)s – endet am %(date)s") % {
             "project": row.project.number,
             "caretaker": row.caretaker.display_name,
             "date": last_day_text(row.expires_at),
         }
+        return linked_line(text, access_section(row))
 
     def owner_line(row: Caretakership) -> str:
         return _("%(project)s – für %(owner)s – endet am %(date)s") % {
@@ -248,7 +253,7 @@ def remind_expiring(now: datetime) -> int:
                 ending(items),
                 caretaker_line,
                 "reminder",
-                released,
+                access_section(items[0]) if len(items) == 1 else released,
                 footer=gettext_lazy("Verlängern kannst du auf der Seite des Projekts unter Zugriff."),
             )
             for owner, items in by_owner.items()

@@ -172,7 +172,10 @@ def email_contexts() -> dict[str, dict]:
     return {
         "notice": {
             "subject": "p10002",
-            "lines": ["p10002 – lena@example.com"],
+            "lines": [
+                "p10002 – lena@example.com",
+                {"text": "p10003 – lena@example.com", "link": f"{settings.SITE_URL}/projekte/p10003/#access"},
+            ],
             "link": f"{settings.SITE_URL}/vertragsdaten/",
         },
         "release_link": {

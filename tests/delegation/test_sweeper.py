@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -113,7 +114,31 @@ def test_reminder_seven_days_before_expiry_is_sent_once(now, owner, caretaker, p
     [to_owner] = mails_to("owner@example.com")
     assert f"p12345 – betreut von {caretaker.display_name} – endet am {last}" in to_owner.body
     assert "Verlängern kannst du auf der Seite des Projekts unter Zugriff." in to_owner.body
+    # One project: the e-mail and the notification lead to where it is extended.
+    access = f"{settings.SITE_URL}/projekte/p12345/#access"
+    assert f"endet am {last}\n  {access}\n" in to_owner.body
+    assert f'<a href="{access}">p12345 – betreut von' in to_owner.alternatives[0][0]
+    assert f"Im Kundencenter ansehen: {access}" in to_owner.body
+    assert Notification.objects.get(recipient=owner).link == "/projekte/p12345/#access"
+
+
+def test_a_reminder_of_several_projects_links_each_to_its_access_section(now, owner, caretaker, on_commit):
+    for number in ("p20001", "p20002"):
+        CaretakershipFactory(
+            project=ProjectFactory(owner=owner, number=number), caretaker=caretaker, expires_at=now + timedelta(days=3)
+        )
+
+    with on_commit():
+        sweeper.sweep(now)
+
+    [to_owner] = mails_to("owner@example.com")
+    html = to_owner.alternatives[0][0]
+    for number in ("p20001", "p20002"):
+        access = f"{settings.SITE_URL}/projekte/{number}/#access"
+        assert f"  {access}\n" in to_owner.body
+        assert f'<a href="{access}">{number} – betreut von' in html
     assert "/vertragsdaten/technischer-betreuer/liste/freigegeben/" in to_owner.body
+    assert "#access" not in mails_to("agentur@example.com")[0].body
 
 
 def test_reminder_comes_again_after_the_expiry_was_changed(now, owner, caretaker, project, pending_request):
