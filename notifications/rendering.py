@@ -55,10 +55,10 @@ NOTIFICATIONS = {
     "caretakership.revoked": _("%(owner)s hat deine Betreuung von %(project)s widerrufen."),
     "caretakership.ended": _("%(caretaker)s betreut %(project)s nicht mehr."),
     "caretakership.expiry_changed": _(
-        "%(owner)s hat deine Betreuung von %(project)s geändert: sie gilt jetzt bis %(day)s."
+        "%(owner)s hat deine Betreuung von %(project)s (Umfang: %(scope)s) geändert: sie gilt jetzt bis %(day)s."
     ),
     "caretakership.expiry_removed": _(
-        "%(owner)s hat deine Betreuung von %(project)s geändert: sie gilt jetzt unbefristet."
+        "%(owner)s hat deine Betreuung von %(project)s (Umfang: %(scope)s) geändert: sie gilt jetzt unbefristet."
     ),
     "caretakership.scope_changed": _("%(owner)s hat den Umfang deiner Betreuung von %(project)s geändert: %(scope)s."),
     "caretakership.ended_by_staff": _(
@@ -91,6 +91,14 @@ NOTIFICATIONS = {
 # Rows written before the text of their kind named this parameter lack it: they read the text
 # they were written with.
 EARLIER_NOTIFICATIONS = {
+    "caretakership.expiry_changed": (
+        "scope",
+        _("%(owner)s hat deine Betreuung von %(project)s geändert: sie gilt jetzt bis %(day)s."),
+    ),
+    "caretakership.expiry_removed": (
+        "scope",
+        _("%(owner)s hat deine Betreuung von %(project)s geändert: sie gilt jetzt unbefristet."),
+    ),
     "caretakership.ended_by_staff": (
         "reason",
         _("Der Support hat die Betreuung von %(project)s durch %(caretaker)s beendet."),

@@ -192,7 +192,12 @@ def change_expiry(*, owner: Customer, caretakership_id: int, expires_at: datetim
         recipient=caretaker,
         concerns=Action.CARETAKING,
         kind=kind,
-        params={"owner": owner.display_name, "project": project.number, **day},
+        params={
+            "owner": owner.display_name,
+            "project": project.number,
+            "scope": event_params.label(Scope(caretakership.scope).label),
+            **day,
+        },
         link=reverse("projects:detail", args=[project.number]),
         topic="caretakership",
     )

@@ -167,7 +167,9 @@ def test_owner_extends_shortens_and_removes_the_expiry(owner_client, caretakersh
     assert last_day(caretakership.expires_at) == later
     entry = AuditEntry.objects.get(action="caretakership.expiry_changed")
     assert (entry.old_value, entry.new_value) == ("unbefristet", f"{later:%d.%m.%Y}")
-    assert f"bis {later:%d.%m.%Y}" in Notification.objects.get(recipient=caretaker).text
+    assert Notification.objects.get(recipient=caretaker).text.endswith(
+        f"hat deine Betreuung von p12345 (Umfang: Technische Verwaltung) geändert: sie gilt jetzt bis {later:%d.%m.%Y}."
+    )
 
     owner_client.post(expiry_url(caretakership), {f"care{caretakership.pk}-expires_on": day(3)})
     caretakership.refresh_from_db()
@@ -180,15 +182,19 @@ def test_owner_extends_shortens_and_removes_the_expiry(owner_client, caretakersh
 
 
 def test_removing_the_expiry_says_the_caretakership_now_has_none(owner_client, caretaker, project):
-    care = CaretakershipFactory(project=project, caretaker=caretaker, expires_at=expiry_from_last_day(date_in(30)))
+    care = CaretakershipFactory(
+        project=project, caretaker=caretaker, expires_at=expiry_from_last_day(date_in(30)), scope=Scope.READ_ONLY
+    )
 
     owner_client.post(expiry_url(care), {f"care{care.pk}-expires_on": ""})
 
     notification = Notification.objects.get(recipient=caretaker)
     assert notification.kind == "caretakership.expiry_removed"
-    assert notification.text.endswith("hat deine Betreuung von p12345 geändert: sie gilt jetzt unbefristet.")
+    assert notification.text.endswith(
+        "hat deine Betreuung von p12345 (Umfang: Nur lesen) geändert: sie gilt jetzt unbefristet."
+    )
     [email] = outbox_to(caretaker.admin.email)
-    assert email.subject.endswith("geändert: sie gilt jetzt unbefristet")
+    assert email.subject.endswith("(Umfang: Nur lesen) geändert: sie gilt jetzt unbefristet")
     assert "bis unbefristet" not in email.body_text
 
 
