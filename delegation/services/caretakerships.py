@@ -70,6 +70,7 @@ def start_caretakership(
                 action="caretakership.started",
                 subject=who(caretaker),
                 new=until(expires_at),
+                scope=event_params.label(Scope(scope).label),
             )
             return current
     if current.expires_at != expires_at:
@@ -84,6 +85,7 @@ def start_caretakership(
             subject=who(caretaker),
             old=until(old),
             new=until(expires_at),
+            scope=event_params.label(Scope(scope).label),
         )
     if current.scope != scope:
         old_scope, current.scope = current.scope, scope

@@ -114,6 +114,7 @@ def history_entry(action: str) -> AuditEntry:
             "subject": event_params.customer(sample_customer()),
             "old": event_params.day(None),
             "new": event_params.label(Scope.READ_ONLY.label),
+            "scope": event_params.label(Scope.READ_ONLY.label),
         },
     )
 
@@ -151,7 +152,7 @@ def test_every_history_action_speaks_the_readers_language(action, language):
     entry = history_entry(action)
 
     with translation.override(language):
-        text = " · ".join([entry.action_display, entry.subject, entry.old_value, entry.new_value])
+        text = " · ".join([entry.action_display, entry.subject, entry.old_value, entry.new_value, entry.scope])
 
     assert foreign_words(text, language) == []
 
