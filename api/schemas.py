@@ -155,6 +155,7 @@ class HistoryOut(Schema):
     subject: str
     old_value: str
     new_value: str
+    scope: str
 
 
 class ManagementRequestIn(Input):

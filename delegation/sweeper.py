@@ -26,8 +26,8 @@ from customercenter.models import Customer
 from customercenter.roles import Action
 from delegation import rules
 from delegation.expiry import last_day_text, until
-from delegation.models import Caretakership, ManagementRequest, ProjectRelease
-from notifications.services import Digest, notify_many
+from delegation.models import Caretakership, ManagementRequest, ProjectRelease, Scope
+from notifications.services import Digest, linked_line, notify_many
 from projects.audit import entry_params
 from projects.models import ACTION_LABELS, AuditEntry
 
@@ -137,7 +137,7 @@ def _care_rows(queryset) -> list[Caretakership]:
     """The claimed rows; each owner and caretaker is loaded once, not once per row."""
     rows = _claim(
         queryset.select_related("project")
-        .only("project_id", "caretaker_id", "expires_at", "project__number", "project__owner_id")
+        .only("project_id", "caretaker_id", "expires_at", "scope", "project__number", "project__owner_id")
         .order_by("project__number")
     )
     people = Customer.objects.only(*RECIPIENT_FIELDS).in_bulk(
@@ -179,10 +179,11 @@ def expire_caretakerships(now: datetime) -> int:
             Action.RELEASE,
             "caretakerships.expired.owner",
             lambda row: (
-                _("%(project)s – Betreuer %(caretaker)s, bis %(date)s")
+                _("%(project)s – Betreuer %(caretaker)s, Umfang: %(scope)s, bis %(date)s")
                 % {
                     "project": row.project.number,
                     "caretaker": row.caretaker.display_name,
+                    "scope": Scope(row.scope).label,
                     "date": last_day_text(row.expires_at),
                 }
             ),
@@ -193,10 +194,11 @@ def expire_caretakerships(now: datetime) -> int:
             Action.CARETAKING,
             "caretakerships.expired.caretaker",
             lambda row: (
-                _("%(project)s – Vertragspartner %(owner)s, bis %(date)s")
+                _("%(project)s – Vertragspartner %(owner)s, Umfang: %(scope)s, bis %(date)s")
                 % {
                     "project": row.project.number,
                     "owner": row.project.owner.display_name,
+                    "scope": Scope(row.scope).label,
                     "date": last_day_text(row.expires_at),
                 }
             ),
@@ -219,17 +221,24 @@ def remind_expiring(now: datetime) -> int:
         Caretakership.objects.filter(pk__in=chunk, reminder_sent_at__isnull=True).update(reminder_sent_at=now)
     by_owner, by_caretaker = _by_owner_and_caretaker(rows)
 
-    def caretaker_line(row: Caretakership) -> str:
-        return _("%(project)s – betreut von %(caretaker)s – endet am %(date)s") % {
+    def access_section(row: Caretakership) -> str:
+        """Where the owner extends it: the Zugriff section of the project's page."""
+        return reverse("projects:detail", args=[row.project.number]) + "#access"
+
+    def caretaker_line(row: Caretakership) -> dict:
+        text = _("%(project)s – betreut von %(caretaker)s – Umfang: %(scope)s – endet am %(date)s") % {
             "project": row.project.number,
             "caretaker": row.caretaker.display_name,
+            "scope": Scope(row.scope).label,
             "date": last_day_text(row.expires_at),
         }
+        return linked_line(text, access_section(row))
 
     def owner_line(row: Caretakership) -> str:
-        return _("%(project)s – für %(owner)s – endet am %(date)s") % {
+        return _("%(project)s – für %(owner)s – Umfang: %(scope)s – endet am %(date)s") % {
             "project": row.project.number,
             "owner": row.project.owner.display_name,
+            "scope": Scope(row.scope).label,
             "date": last_day_text(row.expires_at),
         }
 
@@ -248,7 +257,7 @@ def remind_expiring(now: datetime) -> int:
                 ending(items),
                 caretaker_line,
                 "reminder",
-                released,
+                access_section(items[0]) if len(items) == 1 else released,
                 footer=gettext_lazy("Verlängern kannst du auf der Seite des Projekts unter Zugriff."),
             )
             for owner, items in by_owner.items()

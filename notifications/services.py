@@ -119,7 +119,7 @@ def notify(
     kind: str,
     params: dict,
     link: str = "",
-    lines: Callable[[], Sequence[str]] | None = None,
+    lines: Callable[[], Sequence[str | dict]] | None = None,
     email: bool = True,
     topic: str = "",
 ) -> Notification:
@@ -140,14 +140,26 @@ def notify(
             language = membership.user.language or settings.LANGUAGE_CODE
             with translation.override(language):
                 subject = notification_text(kind, params)
-                body_lines = [str(line) for line in lines()] if lines else []
+                body_lines = [_written(line) for line in lines()] if lines else []
             send_notice(
                 to=membership.user.email, language=language, subject=subject, lines=body_lines, link=link, topic=topic
             )
     return notification
 
 
-def send_notice(*, to: str, language: str, subject: str, lines: Sequence[str] = (), link: str = "", topic: str = ""):
+def linked_line(text: str, link: str) -> dict:
+    """A line of a notice e-mail that links into the customer center, e.g. to one project's page."""
+    return {"text": str(text), "link": f"{settings.SITE_URL}{link}"}
+
+
+def _written(line: str | dict) -> str | dict:
+    """A line as the e-mail's context keeps it: text in the language of the moment, or a linked line."""
+    return line if isinstance(line, dict) else str(line)
+
+
+def send_notice(
+    *, to: str, language: str, subject: str, lines: Sequence[str | dict] = (), link: str = "", topic: str = ""
+):
     """A plain notice e-mail: a subject, a few lines and a link into the customer center."""
     return queue_templated_email(
         to=to,
@@ -170,7 +182,7 @@ class Digest:
     concerns: Action
     kind: str
     params: dict
-    lines: Callable[[], Sequence[str]]
+    lines: Callable[[], Sequence[str | dict]]
     link: str = ""
     topic: str = ""
 
@@ -188,7 +200,7 @@ def notify_many(digests: Sequence[Digest]) -> int:
             language = membership.user.language or settings.LANGUAGE_CODE
             with translation.override(language):
                 text = notification_text(digest.kind, digest.params)
-                lines = [str(line) for line in digest.lines()]
+                lines = [_written(line) for line in digest.lines()]
             # Rendered by the worker that sends it (OutboxEmail.render); the subject is already
             # what the "notice" template makes of it.
             emails.append(

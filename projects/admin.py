@@ -158,6 +158,7 @@ class AuditEntryAdmin(admin.ModelAdmin):
         "subject",
         "old",
         "new",
+        "scope",
         "role",
         "actor",
         "via_token",
@@ -173,7 +174,19 @@ class AuditEntryAdmin(admin.ModelAdmin):
     list_select_related = ["project", "actor"]
     date_hierarchy = "created_at"
     # The stored parameters as the reader's language writes them, not as JSON.
-    fields = ["created_at", "project", "what", "subject", "old", "new", "role", "actor", "actor_user", "via_token"]
+    fields = [
+        "created_at",
+        "project",
+        "what",
+        "subject",
+        "old",
+        "new",
+        "scope",
+        "role",
+        "actor",
+        "actor_user",
+        "via_token",
+    ]
     readonly_fields = fields
 
     def has_add_permission(self, request):
@@ -197,6 +210,10 @@ class AuditEntryAdmin(admin.ModelAdmin):
     @admin.display(description=_("neu"))
     def new(self, entry: AuditEntry) -> str:
         return entry.new_value
+
+    @admin.display(description=_("Umfang"))
+    def scope(self, entry: AuditEntry) -> str:
+        return entry.scope
 
     def has_delete_permission(self, request, obj=None):
         return False

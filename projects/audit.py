@@ -50,11 +50,11 @@ def _via(actor: Customer | None) -> str:
     return token[1] if token is not None and actor is not None and actor.pk == token[0].pk else ""
 
 
-def entry_params(*, subject: Value = "", old: Value = "", new: Value = "") -> dict:
+def entry_params(*, subject: Value = "", old: Value = "", new: Value = "", scope: Value = "") -> dict:
     """The event parameters of a history row: plain text (names, numbers) as it is, anything
     the reader's language writes (customers with their number, days, choices) as
-    customercenter/event_params.py stores it."""
-    values = {"subject": (subject, 255), "old": (old, 500), "new": (new, 500)}
+    customercenter/event_params.py stores it. `scope` is the scope a caretakership is granted with."""
+    values = {"subject": (subject, 255), "old": (old, 500), "new": (new, 500), "scope": (scope, 100)}
     return {
         name: value if isinstance(value, dict) else str(value)[:limit]
         for name, (value, limit) in values.items()
@@ -72,6 +72,7 @@ def record(
     subject: Value = "",
     old: Value = "",
     new: Value = "",
+    scope: Value = "",
 ) -> AuditEntry:
     if action not in ACTION_LABELS:
         raise ValueError(f"Unknown audit action {action!r}")
@@ -82,5 +83,5 @@ def record(
         actor=actor,
         actor_user=actor_user if actor_user is not None else _person(actor),
         via_token=_via(actor),
-        params=entry_params(subject=subject, old=old, new=new),
+        params=entry_params(subject=subject, old=old, new=new, scope=scope),
     )

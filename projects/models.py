@@ -210,7 +210,8 @@ class AuditEntry(models.Model):
 
     The action is a key of ACTION_LABELS; what it was done to and the old and new value are
     stored as event parameters (customercenter/event_params.py) under "subject", "old" and
-    "new", and written in the reader's language when shown.
+    "new", and written in the reader's language when shown; a caretakership granted or begun also
+    stores its scope under "scope" (rows before that have none).
     """
 
     class Role(models.TextChoices):
@@ -255,6 +256,10 @@ class AuditEntry(models.Model):
     @property
     def new_value(self) -> str:
         return event_params.text(self.params.get("new"))
+
+    @property
+    def scope(self) -> str:
+        return event_params.text(self.params.get("scope"))
 
     @property
     def actor_display(self) -> str:

@@ -70,6 +70,7 @@ def start_caretakership(
                 action="caretakership.started",
                 subject=who(caretaker),
                 new=until(expires_at),
+                scope=event_params.label(Scope(scope).label),
             )
             return current
     if current.expires_at != expires_at:
@@ -84,6 +85,7 @@ def start_caretakership(
             subject=who(caretaker),
             old=until(old),
             new=until(expires_at),
+            scope=event_params.label(Scope(scope).label),
         )
     if current.scope != scope:
         old_scope, current.scope = current.scope, scope
@@ -184,11 +186,20 @@ def change_expiry(*, owner: Customer, caretakership_id: int, expires_at: datetim
         old=until(old),
         new=until(expires_at),
     )
+    if expires_at is None:
+        kind, day = "caretakership.expiry_removed", {}
+    else:
+        kind, day = "caretakership.expiry_changed", {"day": until(expires_at)}
     notify(
         recipient=caretaker,
         concerns=Action.CARETAKING,
-        kind="caretakership.expiry_changed",
-        params={"owner": owner.display_name, "project": project.number, "day": until(expires_at)},
+        kind=kind,
+        params={
+            "owner": owner.display_name,
+            "project": project.number,
+            "scope": event_params.label(Scope(caretakership.scope).label),
+            **day,
+        },
         link=reverse("projects:detail", args=[project.number]),
         topic="caretakership",
     )
@@ -254,8 +265,7 @@ def staff_end_caretakership(*, staff: User, caretakership_id: int, reason: str) 
             recipient=recipient,
             concerns=concerns,
             kind="caretakership.ended_by_staff",
-            params={"project": project.number, "caretaker": caretaker.display_name},
-            lines=lambda: [_("Begründung: %(reason)s") % {"reason": caretakership.end_note}],
+            params={"project": project.number, "caretaker": caretaker.display_name, "reason": caretakership.end_note},
             link=overview_link(),
             topic="caretakership",
         )

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from customercenter import event_params
 from customercenter.models import Customer, User
 from customercenter.roles import Action
 from customercenter.tokens import hash_token
@@ -125,6 +126,7 @@ def create_release(
             action="release.created",
             subject=release.email,
             new=until(access_expires_at),
+            scope=event_params.label(Scope(scope).label),
         )
     _send_release_link(release, token, projects)
     return release, token

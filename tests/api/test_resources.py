@@ -208,6 +208,21 @@ def test_history_speaks_the_language_of_accept_language(owner, project, caretake
     assert english["action_display"] != german["action_display"]
 
 
+def test_history_gives_the_scope_a_caretakership_began_with(owner, caretaker, project):
+    request = ManagementRequestFactory(project=project, caretaker=caretaker)
+    services.accept_request(owner=owner, request_id=request.pk, expires_at=None, scope=Scope.READ_ONLY)
+    client = token_client(owner)
+
+    rows = client.get("/projects/p12345/history").json_body["results"]
+    client.language = "en"
+    english = client.get("/projects/p12345/history").json_body["results"]
+
+    [started] = [row for row in rows if row["action"] == "caretakership.started"]
+    assert (started["new_value"], started["scope"]) == ("unbefristet", "Nur lesen")
+    assert [row["scope"] for row in english if row["action"] == "caretakership.started"] == ["Read only"]
+    assert all(row["scope"] == "" for row in rows if row["action"] != "caretakership.started")
+
+
 def test_read_only_caretaker_is_told_why(project):
     reader = CustomerFactory()
     CaretakershipFactory(project=project, caretaker=reader, scope=Scope.READ_ONLY)

@@ -19,7 +19,7 @@ from customercenter import event_params
 from customercenter.models import Customer, Role
 from delegation.models import Scope
 from notifications.models import Notification
-from notifications.rendering import NOTIFICATIONS, render_email
+from notifications.rendering import EARLIER_NOTIFICATIONS, NOTIFICATIONS, render_email
 from projects.models import ACTION_LABELS, AuditEntry, Project
 from tests.conftest import login
 from tests.delegation.helpers import page_text
@@ -97,6 +97,7 @@ def sample_params(kind: str) -> dict:
         "scope": event_params.label(Scope.READ_ONLY.label),
         "id": 42,
         "subject": "Login trouble",
+        "reason": "Spam",
     }
     return (
         {**params, "n": 3}
@@ -113,6 +114,7 @@ def history_entry(action: str) -> AuditEntry:
             "subject": event_params.customer(sample_customer()),
             "old": event_params.day(None),
             "new": event_params.label(Scope.READ_ONLY.label),
+            "scope": event_params.label(Scope.READ_ONLY.label),
         },
     )
 
@@ -130,12 +132,27 @@ def test_every_notification_kind_speaks_the_readers_language(kind, language):
 
 
 @pytest.mark.parametrize("language", ["en", "de"])
+@pytest.mark.parametrize("kind", sorted(EARLIER_NOTIFICATIONS))
+def test_a_notification_written_before_its_text_named_a_parameter_speaks_the_readers_language(kind, language):
+    parameter, _earlier = EARLIER_NOTIFICATIONS[kind]
+    params = sample_params(kind)
+    del params[parameter]
+    notification = Notification(kind=kind, params=params)
+
+    with translation.override(language):
+        text = notification.text
+
+    assert "%(" not in text
+    assert foreign_words(text, language) == []
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
 @pytest.mark.parametrize("action", sorted(ACTION_LABELS))
 def test_every_history_action_speaks_the_readers_language(action, language):
     entry = history_entry(action)
 
     with translation.override(language):
-        text = " · ".join([entry.action_display, entry.subject, entry.old_value, entry.new_value])
+        text = " · ".join([entry.action_display, entry.subject, entry.old_value, entry.new_value, entry.scope])
 
     assert foreign_words(text, language) == []
 
@@ -156,7 +173,10 @@ def email_contexts() -> dict[str, dict]:
     return {
         "notice": {
             "subject": "p10002",
-            "lines": ["p10002 – lena@example.com"],
+            "lines": [
+                "p10002 – lena@example.com",
+                {"text": "p10003 – lena@example.com", "link": f"{settings.SITE_URL}/projekte/p10003/#access"},
+            ],
             "link": f"{settings.SITE_URL}/vertragsdaten/",
         },
         "release_link": {

@@ -16,7 +16,7 @@ from notifications.models import Notification
 from projects.models import AuditEntry, Project
 from tests.conftest import login
 from tests.delegation.factories import CaretakershipFactory, ManagementRequestFactory, ProjectReleaseFactory
-from tests.delegation.helpers import OVERVIEW, mails_to, page_html, page_text
+from tests.delegation.helpers import OVERVIEW, mails_to, outbox_to, page_html, page_text
 from tests.factories import CustomerFactory, DatabaseFactory, ProjectFactory
 
 PAGE = "/projekte/p12345/"
@@ -30,8 +30,12 @@ def scope_url(care: Caretakership) -> str:
     return reverse("projects:caretakership_scope", args=[care.project.number, care.pk])
 
 
+def date_in(days: int):
+    return timezone.localdate() + timedelta(days=days)
+
+
 def day(days: int) -> str:
-    return (timezone.localdate() + timedelta(days=days)).isoformat()
+    return date_in(days).isoformat()
 
 
 @pytest.fixture
@@ -164,7 +168,9 @@ def test_owner_extends_shortens_and_removes_the_expiry(owner_client, caretakersh
     assert last_day(caretakership.expires_at) == later
     entry = AuditEntry.objects.get(action="caretakership.expiry_changed")
     assert (entry.old_value, entry.new_value) == ("unbefristet", f"{later:%d.%m.%Y}")
-    assert f"bis {later:%d.%m.%Y}" in Notification.objects.get(recipient=caretaker).text
+    assert Notification.objects.get(recipient=caretaker).text.endswith(
+        f"hat deine Betreuung von p12345 (Umfang: Technische Verwaltung) geändert: sie gilt jetzt bis {later:%d.%m.%Y}."
+    )
 
     owner_client.post(expiry_url(caretakership), {f"care{caretakership.pk}-expires_on": day(3)})
     caretakership.refresh_from_db()
@@ -174,6 +180,23 @@ def test_owner_extends_shortens_and_removes_the_expiry(owner_client, caretakersh
     caretakership.refresh_from_db()
     assert caretakership.expires_at is None
     assert AuditEntry.objects.filter(action="caretakership.expiry_changed").count() == 3
+
+
+def test_removing_the_expiry_says_the_caretakership_now_has_none(owner_client, caretaker, project):
+    care = CaretakershipFactory(
+        project=project, caretaker=caretaker, expires_at=expiry_from_last_day(date_in(30)), scope=Scope.READ_ONLY
+    )
+
+    owner_client.post(expiry_url(care), {f"care{care.pk}-expires_on": ""})
+
+    notification = Notification.objects.get(recipient=caretaker)
+    assert notification.kind == "caretakership.expiry_removed"
+    assert notification.text.endswith(
+        "hat deine Betreuung von p12345 (Umfang: Nur lesen) geändert: sie gilt jetzt unbefristet."
+    )
+    [email] = outbox_to(caretaker.admin.email)
+    assert email.subject.endswith("(Umfang: Nur lesen) geändert: sie gilt jetzt unbefristet")
+    assert "bis unbefristet" not in email.body_text
 
 
 @pytest.mark.parametrize(

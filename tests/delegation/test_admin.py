@@ -156,9 +156,12 @@ def test_staff_ends_a_caretakership(staff_client, staff, landscape, owner, caret
     assert (entry.role, entry.actor_user, entry.actor, entry.project) == ("staff", staff, None, care.project)
     assert care.end_note == REASON["reason"]
     for customer in (owner, caretaker):
-        assert "Der Support hat die Betreuung von p12345" in Notification.objects.get(recipient=customer).text
+        text = Notification.objects.get(recipient=customer).text
+        assert text.startswith("Der Support hat die Betreuung von p12345")
+        assert text.endswith("beendet. Grund: Der Vertrag des Betreuers wurde gekündigt.")
     mails = OutboxEmail.objects.filter(to__in=["owner@example.com", "agentur@example.com"])
     assert mails.count() == 2
+    assert all(mail.subject.endswith("Grund: Der Vertrag des Betreuers wurde gekündigt") for mail in mails)
     assert all(REASON["reason"] in mail.body_text for mail in mails)
     assert Caretakership.objects.get(pk=landscape["other_care"].pk).ended_at is None
 

@@ -71,7 +71,7 @@ def test_release_lifecycle_in_the_history(owner, caretaker, project):
 
     owner_client.post(
         reverse("contract:release_new"),
-        {"email": "agentur@example.com", "projects": ["p12345"], "expires_on": last_day.isoformat()},
+        {"email": "agentur@example.com", "projects": ["p12345"], "expires_on": last_day.isoformat(), "scope": "read"},
     )
     release = owner.releases.get()
     token = services.resend_release(owner=owner, pk=release.pk)
@@ -82,14 +82,28 @@ def test_release_lifecycle_in_the_history(owner, caretaker, project):
     rows = history(owner_client)
 
     [created] = rows_with(rows, "Projektfreigabe erteilt: agentur@example.com")
-    assert created.endswith(f"{last_day:%d.%m.%Y}")
+    assert created.endswith(f"{last_day:%d.%m.%Y} Nur lesen")
     [_resent] = rows_with(rows, "Freigabe-Link neu versendet: agentur@example.com")
     [accepted] = rows_with(rows, f"Projektfreigabe angenommen: {who}")
     assert "als Technischer Betreuer von p12345" in accepted
     [started] = rows_with(rows, f"Betreuung begonnen: {who}")
-    assert started.endswith(f"{last_day:%d.%m.%Y}")
+    assert started.endswith(f"{last_day:%d.%m.%Y} Nur lesen")
     [ended] = rows_with(rows, f"Betreuung beendet: {who}")
     assert "als Technischer Betreuer von p12345" in ended
+
+
+def test_history_rows_from_before_scopes_were_recorded_show_none(owner_client, owner, project):
+    AuditEntry.objects.create(
+        project=project,
+        actor=owner,
+        role="owner",
+        action="release.created",
+        params={"subject": "agentur@example.com", "new": {"day": None}},
+    )
+
+    [created] = history(owner_client)
+
+    assert created.endswith("Projektfreigabe erteilt: agentur@example.com unbefristet")
 
 
 def test_declines_withdrawals_and_system_events_in_the_history(owner, caretaker, project, staff):

@@ -81,8 +81,10 @@ def test_accepting_a_request_for_a_project_already_released_extends_instead_of_d
     care = Caretakership.objects.get()
     assert care.expires_at == later
     assert care.is_active
-    extended = AuditEntry.objects.filter(action="caretakership.started").order_by("pk").last()
+    started, extended = AuditEntry.objects.filter(action="caretakership.started").order_by("pk")
+    assert (started.new_value, started.scope) == ("unbefristet", "Technische Verwaltung")
     assert (extended.old_value, extended.new_value) == ("unbefristet", f"{expiry.last_day(later):%d.%m.%Y}")
+    assert extended.scope == "Technische Verwaltung"
 
 
 def test_accepting_anew_after_unswept_expiry_closes_the_old_row_and_opens_a_new_one(owner, caretaker, project):

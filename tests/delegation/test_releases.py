@@ -117,6 +117,8 @@ def test_release_creates_pending_release_and_mails_the_link(owner_client, owner,
 
     entry = AuditEntry.objects.get(action="release.created")
     assert (entry.project, entry.role, entry.subject) == (project, AuditEntry.Role.OWNER, "agentur@example.com")
+    assert (entry.new_value, entry.scope) == (f"{last_day:%d.%m.%Y}", "Technische Verwaltung")
+    assert entry.params["scope"] == {"label": "Technische Verwaltung"}
 
 
 def test_release_without_expiry_says_unlimited(owner_client, project, on_commit):

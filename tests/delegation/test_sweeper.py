@@ -6,13 +6,14 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from delegation import services, sweeper, tasks
 from delegation.expiry import last_day_text
-from delegation.models import Caretakership, ManagementRequest, ProjectRelease
+from delegation.models import Caretakership, ManagementRequest, ProjectRelease, Scope
 from delegation.rules import REQUEST_LIFETIME
 from notifications.models import Notification, OutboxEmail
 from notifications.tasks import deliver
@@ -39,7 +40,7 @@ def now():
 
 def test_sweep_expires_due_caretakerships(now, owner, caretaker, project, on_commit):
     expires_at = now - timedelta(hours=1)
-    due = CaretakershipFactory(project=project, caretaker=caretaker, expires_at=expires_at)
+    due = CaretakershipFactory(project=project, caretaker=caretaker, expires_at=expires_at, scope=Scope.READ_ONLY)
     later = CaretakershipFactory(caretaker=caretaker, expires_at=now + timedelta(days=30))
     unlimited = CaretakershipFactory(caretaker=caretaker)
 
@@ -59,12 +60,11 @@ def test_sweep_expires_due_caretakerships(now, owner, caretaker, project, on_com
 
     assert "Die technische Betreuung eines Projekts ist abgelaufen." in Notification.objects.get(recipient=owner).text
     assert "Deine Betreuung eines Projekts ist abgelaufen." in Notification.objects.get(recipient=caretaker).text
+    day = last_day_text(expires_at)
     [to_owner] = mails_to("owner@example.com")
-    assert "p12345" in to_owner.body
-    assert caretaker.display_name in to_owner.body
+    assert f"p12345 – Betreuer {caretaker.display_name}, Umfang: Nur lesen, bis {day}" in to_owner.body
     [to_caretaker] = mails_to("agentur@example.com")
-    assert "p12345" in to_caretaker.body
-    assert owner.display_name in to_caretaker.body
+    assert f"p12345 – Vertragspartner {owner.display_name}, Umfang: Nur lesen, bis {day}" in to_caretaker.body
 
 
 def test_caretakership_expiring_exactly_now_is_expired(now, caretakership):
@@ -109,11 +109,38 @@ def test_reminder_seven_days_before_expiry_is_sent_once(now, owner, caretaker, p
     )
     assert Notification.objects.get(recipient=caretaker).text == f"Eine deiner Betreuungen endet am {last}."
     [to_caretaker] = mails_to("agentur@example.com")
-    assert f"p12345 – für {owner.display_name} – endet am {last}" in to_caretaker.body
+    assert f"p12345 – für {owner.display_name} – Umfang: Technische Verwaltung – endet am {last}" in to_caretaker.body
     [to_owner] = mails_to("owner@example.com")
-    assert f"p12345 – betreut von {caretaker.display_name} – endet am {last}" in to_owner.body
+    assert (
+        f"p12345 – betreut von {caretaker.display_name} – Umfang: Technische Verwaltung – endet am {last}"
+        in to_owner.body
+    )
     assert "Verlängern kannst du auf der Seite des Projekts unter Zugriff." in to_owner.body
+    # One project: the e-mail and the notification lead to where it is extended.
+    access = f"{settings.SITE_URL}/projekte/p12345/#access"
+    assert f"endet am {last}\n  {access}\n" in to_owner.body
+    assert f'<a href="{access}">p12345 – betreut von' in to_owner.alternatives[0][0]
+    assert f"Im Kundencenter ansehen: {access}" in to_owner.body
+    assert Notification.objects.get(recipient=owner).link == "/projekte/p12345/#access"
+
+
+def test_a_reminder_of_several_projects_links_each_to_its_access_section(now, owner, caretaker, on_commit):
+    for number in ("p20001", "p20002"):
+        CaretakershipFactory(
+            project=ProjectFactory(owner=owner, number=number), caretaker=caretaker, expires_at=now + timedelta(days=3)
+        )
+
+    with on_commit():
+        sweeper.sweep(now)
+
+    [to_owner] = mails_to("owner@example.com")
+    html = to_owner.alternatives[0][0]
+    for number in ("p20001", "p20002"):
+        access = f"{settings.SITE_URL}/projekte/{number}/#access"
+        assert f"  {access}\n" in to_owner.body
+        assert f'<a href="{access}">{number} – betreut von' in html
     assert "/vertragsdaten/technischer-betreuer/liste/freigegeben/" in to_owner.body
+    assert "#access" not in mails_to("agentur@example.com")[0].body
 
 
 def test_reminder_comes_again_after_the_expiry_was_changed(now, owner, caretaker, project, pending_request):
