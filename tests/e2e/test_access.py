@@ -3,6 +3,7 @@ in a real browser with and without JavaScript."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -101,3 +102,22 @@ def test_owners_project_list_names_who_cares(clock, page: Page, demo_owner, agen
     expect(projects.get_by_role("row").filter(has_text="p10001")).to_contain_text("Agentur Pixelwerk")
     expect(projects.get_by_role("row").filter(has_text="p10001")).to_contain_text("+1")
     expect(projects.get_by_role("row").filter(has_text="p10009")).to_contain_text("niemand")
+
+
+def test_caretaker_ends_its_care_without_javascript_and_lands_in_its_project_list(clock, browsing, agency, cared):
+    caretaker = browsing.open(javascript=False)
+    log_in(caretaker, AGENCY_EMAIL)
+    caretaker.goto("/projekte/p10001/")
+
+    caretaker.get_by_role("link", name="Betreuung beenden").click()
+    expect(caretaker.get_by_role("main")).to_contain_text("Du kannst p10001 dann nicht mehr für")
+    caretaker.get_by_role("link", name="Abbrechen").click()
+    expect(caretaker).to_have_url(re.compile(r"/projekte/p10001/$"))
+
+    caretaker.get_by_role("link", name="Betreuung beenden").click()
+    caretaker.get_by_role("button", name="Betreuung beenden").click()
+    expect(caretaker).to_have_url(re.compile(r"/projekte/$"))
+    expect(status(caretaker, "Betreuung beendet.")).to_be_visible()
+    expect(caretaker.get_by_role("main")).not_to_contain_text("p10001")
+    cared.refresh_from_db()
+    assert cared.end_reason == Caretakership.EndReason.ENDED

@@ -266,3 +266,22 @@ def test_release_accept_and_decline_work_without_javascript(clock, demo_owner, a
     expect(cared.get_by_role("row").filter(has_text="p10001")).to_contain_text("bis 30.04.2026")
     expect(cared.get_by_role("row").filter(has_text="p10002")).to_have_count(0)
     assert ProjectRelease.objects.filter(projects__number="p10002").get().status == ProjectRelease.Status.DECLINED
+
+
+def test_a_read_only_release_says_so_and_declining_by_link_asks_first(clock, demo_owner, agency, browsing):
+    release, token = services.create_release(
+        owner=demo_owner, email=AGENCY_EMAIL, projects=[project("p10001")], access_expires_at=None, scope="read"
+    )
+    caretaker = browsing.open(javascript=False)
+    log_in(caretaker, AGENCY_EMAIL)
+
+    caretaker.goto(f"/freigabe/{token}/")
+    expect(main(caretaker).get_by_role("definition").filter(has_text="Nur lesen")).to_have_count(1)
+    expect(main(caretaker)).to_contain_text("aber nichts ändern")
+    main(caretaker).get_by_role("link", name="Ablehnen").click()
+    expect(main(caretaker)).to_contain_text("erfährt, dass du die Freigabe abgelehnt hast")
+    assert ProjectRelease.objects.get(pk=release.pk).status == ProjectRelease.Status.PENDING
+    caretaker.get_by_role("button", name="Ablehnen").click()
+
+    expect(status_message(caretaker, "Freigabe abgelehnt.")).to_be_visible()
+    assert ProjectRelease.objects.get(pk=release.pk).status == ProjectRelease.Status.DECLINED
