@@ -149,27 +149,25 @@ def request_new(request: AuthenticatedHttpRequest) -> HttpResponse:
 @customer_required
 @role_required(Action.RELEASE)
 def request_accept(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    """Accepting happens in the row of the request; on a page of its own (GET, and a bad expiry
-    or scope sent from anywhere but the tab) the errors stand at their fields."""
+    """Accepting happens in the request's row. A refused expiry or scope comes back in that row on
+    the tab; sent from anywhere else (`?next=`), and on a GET, the request has a page of its own
+    with the errors at their fields."""
     form = AcceptRequestForm(request.POST if request.method == "POST" else None)
-    if not form.is_valid():
-        from_tab = "next" not in request.GET
-        if request.method == "POST" and from_tab:
-            errors = " ".join(error for field_errors in form.errors.values() for error in field_errors)
-            return _overview(request, status=422, accept_error=(pk, errors))
-        item = get_object_or_404(incoming_requests(request.customer), pk=pk)
-        tab = reverse("contract:caretakers")
-        context = {"item": item, "form": form, "cancel": _back(request), "crumbs": [(tab, _("Technischer Betreuer"))]}
-        return render(
-            request, "delegation/accept_request.html", context, status=422 if request.method == "POST" else 200
+    if form.is_valid():
+        expires_at = expiry_from_last_day(form.cleaned_data["expires_on"])
+        scope = form.cleaned_data["scope"]
+        return _act(
+            request,
+            lambda: services.accept_request(owner=request.customer, request_id=pk, expires_at=expires_at, scope=scope),
+            _("Antrag angenommen. Der Technische Betreuer kann das Projekt jetzt verwalten."),
         )
-    expires_at = expiry_from_last_day(form.cleaned_data["expires_on"])
-    scope = form.cleaned_data["scope"]
-    return _act(
-        request,
-        lambda: services.accept_request(owner=request.customer, request_id=pk, expires_at=expires_at, scope=scope),
-        _("Antrag angenommen. Der Technische Betreuer kann das Projekt jetzt verwalten."),
-    )
+    if request.method == "POST" and "next" not in request.GET:
+        errors = " ".join(error for field_errors in form.errors.values() for error in field_errors)
+        return _overview(request, status=422, accept_error=(pk, errors))
+    item = get_object_or_404(incoming_requests(request.customer), pk=pk)
+    tab = reverse("contract:caretakers")
+    context = {"item": item, "form": form, "cancel": _back(request), "crumbs": [(tab, _("Technischer Betreuer"))]}
+    return render(request, "delegation/accept_request.html", context, status=422 if form.is_bound else 200)
 
 
 def _confirm(request: AuthenticatedHttpRequest, *, title: str, question: str, confirm_label: str) -> HttpResponse:
