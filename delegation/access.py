@@ -93,7 +93,9 @@ class ProjectAccess:
             return None
         if action in OWNER_ONLY:
             return action.reason
-        if action is Action.CHANGE and (self.caretakership is None or self.caretakership.scope != Scope.TECHNICAL):
+        if action is Action.CHANGE and (
+            self.caretakership is None or not Scope(self.caretakership.scope).allows_changes
+        ):
             return action.reason
         return None
 

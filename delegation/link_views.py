@@ -22,7 +22,7 @@ from customercenter.tokens import hash_token
 from delegation import rules, services
 from delegation.models import ProjectRelease
 from delegation.services import DelegationError, WrongAccount
-from delegation.views import has_second_factor
+from delegation.views import has_second_factor, release_decline_question
 from projects.models import Project
 
 
@@ -97,6 +97,7 @@ def release_link_accept(request: AuthenticatedHttpRequest, token: str) -> HttpRe
 
 
 @require_http_methods(["GET", "POST"])
+@never_cache
 @login_required
 @customer_required
 @role_required(Action.CARETAKING)
@@ -122,12 +123,5 @@ def _decline_question(request: AuthenticatedHttpRequest, token: str) -> HttpResp
     except DelegationError:
         return _link_page(request, token, release)
     link = reverse("release_link", args=[token])
-    context = {
-        "title": _("Freigabe ablehnen"),
-        "question": _("%(name)s erfährt, dass du die Freigabe abgelehnt hast; der Link gilt dann nicht mehr.")
-        % {"name": release.owner.display_name},
-        "confirm_label": _("Ablehnen"),
-        "crumbs": [(link, _("Projektfreigabe"))],
-        "cancel": link,
-    }
+    context = {**release_decline_question(release), "crumbs": [(link, _("Projektfreigabe"))], "cancel": link}
     return render(request, "confirm.html", context)

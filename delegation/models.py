@@ -25,6 +25,10 @@ class Scope(models.TextChoices):
     TECHNICAL = "technical", _("Technische Verwaltung")
     READ_ONLY = "read", _("Nur lesen")
 
+    @property
+    def allows_changes(self) -> bool:
+        return self is Scope.TECHNICAL
+
 
 class CaretakershipQuerySet(models.QuerySet["Caretakership"]):
     def active(self, at=None) -> CaretakershipQuerySet:
@@ -258,7 +262,7 @@ class ProjectRelease(models.Model):
     @property
     def grants_changes(self) -> bool:
         """Whether accepting lets the caretaker change the projects (scope Technische Verwaltung)."""
-        return self.scope == Scope.TECHNICAL
+        return Scope(self.scope).allows_changes
 
     @property
     def grantable_projects(self) -> list[Project]:

@@ -27,7 +27,7 @@ from delegation import services
 from delegation.access import caretakerships_of
 from delegation.expiry import expiry_from_last_day
 from delegation.forms import AcceptRequestForm, ListSearchForm, ManagementRequestForm, ReleaseForm
-from delegation.models import Caretakership, Scope
+from delegation.models import Caretakership, ProjectRelease, Scope
 from delegation.queries import (
     LISTS,
     incoming_releases,
@@ -105,13 +105,13 @@ def _act(
     request: AuthenticatedHttpRequest, action: Callable[[], object], success: str, *, done: str | None = None
 ) -> HttpResponse:
     """Run one state change; refusals and stale states come back as a message, not an error page.
-    After success the customer goes to `done`, if given, instead of back where it started."""
+    Either way the customer goes to `done`, if given, instead of back where it started."""
     try:
         action()
     except ObjectDoesNotExist:
         raise Http404(_("Nicht gefunden.")) from None
     except DelegationError as error:
-        return _answer(request, str(error), level=messages.ERROR, status=409)
+        return _answer(request, str(error), level=messages.ERROR, status=409, back=done)
     return _answer(request, success, back=done)
 
 
@@ -166,7 +166,8 @@ def request_accept(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         return _overview(request, status=422, accept_error=(pk, errors))
     item = get_object_or_404(incoming_requests(request.customer), pk=pk)
     tab = reverse("contract:caretakers")
-    context = {"item": item, "form": form, "cancel": _back(request), "crumbs": [(tab, _("Technischer Betreuer"))]}
+    crumbs = [(tab, _("Technischer Betreuer"))]
+    context = {"item": item, "form": form, "cancel": _back(request), "crumbs": crumbs, "nav": "contract"}
     return render(request, "delegation/accept_request.html", context, status=422 if form.is_bound else 200)
 
 
@@ -305,6 +306,16 @@ def release_accept(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def release_decline_question(release: ProjectRelease) -> dict[str, str]:
+    """What declining a release asks, on the tab and on the link from the e-mail alike."""
+    return {
+        "title": _("Freigabe ablehnen"),
+        "question": _("%(name)s erfährt, dass du die Freigabe abgelehnt hast; der Link gilt dann nicht mehr.")
+        % {"name": release.owner.display_name},
+        "confirm_label": _("Ablehnen"),
+    }
+
+
 @require_http_methods(["GET", "POST"])
 @login_required
 @customer_required
@@ -312,13 +323,7 @@ def release_accept(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def release_decline(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if request.method == "GET":
         release = get_object_or_404(incoming_releases(request.customer), pk=pk)
-        return _confirm(
-            request,
-            title=_("Freigabe ablehnen"),
-            question=_("%(name)s erfährt, dass du die Freigabe abgelehnt hast; der Link gilt dann nicht mehr.")
-            % {"name": release.owner.display_name},
-            confirm_label=_("Ablehnen"),
-        )
+        return _confirm(request, **release_decline_question(release))
     return _act(
         request,
         lambda: services.decline_release(customer=request.customer, pk=pk, person=request.user),

@@ -372,3 +372,29 @@ def test_the_accept_page_of_a_request_is_only_for_its_owner(owner_client, careta
     assert owner_client.get(url).status_code == 200
     assert caretaker_client.get(url).status_code == 404
     assert owner_client.get(reverse("contract:request_accept", args=[requested.pk + 1000])).status_code == 404
+
+
+def test_ending_twice_from_the_project_page_still_lands_in_the_project_list(caretaker_client, caretakership):
+    end = f"{reverse('contract:caretakership_end', args=[caretakership.pk])}?next={PAGE}"
+    caretaker_client.post(end)
+
+    again = caretaker_client.post(end, follow=True)
+
+    assert again.redirect_chain == [(reverse("projects:list"), 302)]
+    assert "Diese Betreuung ist bereits beendet." in page_text(again)
+
+
+def test_a_bad_expiry_on_the_accept_page_stays_there(owner_client, caretaker, project):
+    requested = ManagementRequestFactory(project=project, caretaker=caretaker)
+    url = reverse("contract:request_accept", args=[requested.pk])
+    action = f"{url}?next={OVERVIEW}"
+
+    page = page_html(owner_client.get(url))
+    refused = owner_client.post(action, {"expires_on": day(-1)})
+    accepted = owner_client.post(action, {"expires_on": day(10), "scope": "read"})
+
+    assert f'action="{action}"' in page
+    assert refused.status_code == 422
+    assert "Das Ablaufdatum darf nicht in der Vergangenheit liegen." in page_text(refused)
+    assert (accepted.status_code, accepted["Location"]) == (302, OVERVIEW)
+    assert Caretakership.objects.get(caretaker=caretaker).scope == Scope.READ_ONLY
