@@ -358,9 +358,7 @@ def test_a_bad_expiry_sent_from_the_project_page_stands_at_its_field(owner_clien
     assert response.status_code == 422
     assert "Das Ablaufdatum darf nicht in der Vergangenheit liegen." in page_text(response)
     assert 'aria-invalid="true"' in page_html(response)
-    assert f"{caretaker.display_name} (Kundennummer {caretaker.number}) möchte p12345 technisch betreuen." in (
-        page_text(response)
-    )
+    assert f"{caretaker.name_with_number} möchte p12345 technisch betreuen." in page_text(response)
     assert not Caretakership.objects.exists()
     assert f'href="{PAGE}"' in page_html(response)
 
