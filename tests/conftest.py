@@ -10,6 +10,7 @@ import os
 
 import pytest
 from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.test import Client
 
 from customercenter.celery import app as celery_app
@@ -122,3 +123,18 @@ def staff_client(staff) -> Client:
 @pytest.fixture
 def is_postgres() -> bool:
     return connection.vendor == "postgresql"
+
+
+@pytest.fixture
+def migrate(transactional_db):
+    """`migrate(targets)` moves the database to those migrations and returns their models; the
+    test database is brought back to the latest state afterwards."""
+
+    def to(targets):
+        executor = MigrationExecutor(connection)
+        executor.migrate(targets)
+        return executor.loader.project_state(targets).apps
+
+    yield to
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())

@@ -2,27 +2,8 @@
 
 from __future__ import annotations
 
-import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
-
 BEFORE = [("customercenter", "0002_customer_country_from_list"), ("api", "0001_initial")]
 AFTER = [("customercenter", "0003_members"), ("api", "0002_token_maker")]
-
-
-@pytest.fixture
-def migrate(transactional_db):
-    """`migrate(targets)` moves the database to those migrations and returns their models; the
-    test database is brought back to the latest state afterwards."""
-
-    def to(targets):
-        executor = MigrationExecutor(connection)
-        executor.migrate(targets)
-        return executor.loader.project_state(targets).apps
-
-    yield to
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())
 
 
 def test_every_accounts_login_becomes_its_administrator(migrate):

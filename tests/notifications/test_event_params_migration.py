@@ -4,8 +4,6 @@ speak the reader's language; text nothing matches stays, shown as it is."""
 from __future__ import annotations
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import translation
 
 from notifications.models import Notification
@@ -14,18 +12,6 @@ from projects.models import AuditEntry
 CUSTOMERS = ("customercenter", "0004_invitations")
 BEFORE = [CUSTOMERS, ("notifications", "0004_outbox_next_attempt"), ("projects", "0006_owner_named_vertragspartner")]
 AFTER = [CUSTOMERS, ("notifications", "0006_notification_kind_params"), ("projects", "0007_audit_entry_params")]
-
-
-@pytest.fixture
-def migrate(transactional_db):
-    def to(targets):
-        executor = MigrationExecutor(connection)
-        executor.migrate(targets)
-        return executor.loader.project_state(targets).apps
-
-    yield to
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())
 
 
 @pytest.fixture

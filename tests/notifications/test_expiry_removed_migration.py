@@ -2,27 +2,11 @@
 
 from __future__ import annotations
 
-import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
-
 from notifications.models import Notification
 from tests.factories import CustomerFactory
 
 BEFORE = [("notifications", "0006_notification_kind_params")]
 AFTER = [("notifications", "0007_expiry_removed_kind")]
-
-
-@pytest.fixture
-def migrate(transactional_db):
-    def to(targets):
-        executor = MigrationExecutor(connection)
-        executor.migrate(targets)
-        return executor.loader.project_state(targets).apps
-
-    yield to
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())
 
 
 def test_a_removed_expiry_becomes_its_own_kind_and_a_changed_one_stays(migrate):
