@@ -37,6 +37,13 @@ def _release_by_token(token: str) -> ProjectRelease | None:
 
 
 def _link_page(request, token: str, release: ProjectRelease | None, *, status: int = 200, problem: str = ""):
+    context, status = _link_context(request, token, release, status=status, problem=problem)
+    return render(request, "delegation/release_link.html", context, status=status)
+
+
+def _link_context(request, token: str, release: ProjectRelease | None, *, status: int = 200, problem: str = ""):
+    """What the link page shows, and its status: the release's details only to the invited account
+    (`show_details`); anyone else why not."""
     customer = customer_of(request)
     if release is None:
         problem = _(
@@ -60,7 +67,7 @@ def _link_page(request, token: str, release: ProjectRelease | None, *, status: i
     context["show_details"] = (
         release is not None and customer is not None and not context["problem"] and "wrong_account" not in context
     )
-    return render(request, "delegation/release_link.html", context, status=status)
+    return context, status
 
 
 @require_GET
@@ -116,12 +123,9 @@ def _decline_question(request: AuthenticatedHttpRequest, token: str) -> HttpResp
     """The question before declining by link, a page of its own that works without JavaScript.
     Only the invited account is asked; anyone else sees the link page and why."""
     release = _release_by_token(token)
-    if release is None or rules.release_state_problem(release):
-        return _link_page(request, token, release)
-    try:
-        rules.check_recipient(release, request.customer, request.user)
-    except DelegationError:
-        return _link_page(request, token, release)
+    context, status = _link_context(request, token, release)
+    if not context["show_details"]:
+        return render(request, "delegation/release_link.html", context, status=status)
     link = reverse("release_link", args=[token])
     context = {**release_decline_question(release), "crumbs": [(link, _("Projektfreigabe"))], "cancel": link}
     return render(request, "confirm.html", context)
