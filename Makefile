@@ -36,7 +36,7 @@ format: $(STAMP)
 
 ## make messages: refresh and compile the translation catalogues
 messages: $(STAMP)
-	DJANGO_DEBUG=true $(BIN)/python manage.py makemessages -l en --no-obsolete --ignore=.venv --ignore=staticfiles
+	DJANGO_DEBUG=true $(BIN)/python manage.py makemessages -l en --no-obsolete --no-wrap --ignore=.venv --ignore=staticfiles
 	DJANGO_DEBUG=true $(BIN)/python manage.py compilemessages --ignore=.venv
 
 ## make vendor: copy front-end assets from npm packages into static/vendor
