@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -10,8 +12,12 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
+from limits import RateLimitItemPerSecond
+from limits.errors import StorageError
+from limits.storage import storage_from_string
+from limits.strategies import SlidingWindowCounterRateLimiter
 from ninja.security import HttpBearer
-from ninja.throttling import SimpleRateThrottle
+from ninja.throttling import BaseThrottle
 
 from api.errors import ApiError
 from api.models import TOKEN_PREFIX, AccessToken
@@ -21,6 +27,8 @@ from customercenter.roles import Action, role_refusal
 from projects import audit
 
 # Query parameters in which clients commonly put tokens; a token there ends up in logs.
+logger = logging.getLogger(__name__)
+
 TOKEN_PARAMETERS = {"token", "access_token", "api_token", "api_key", "key"}
 
 
@@ -47,19 +55,48 @@ def client_address(request: HttpRequest) -> str | None:
         return None
 
 
-class TokenRateThrottle(SimpleRateThrottle):
-    """Requests per token (API_RATE_PER_TOKEN), on top of the product's own limits per day."""
+class TokenRateThrottle(BaseThrottle):
+    """Requests per token (API_RATE_PER_TOKEN), on top of the product's own limits per day.
 
-    scope = "token"
+    Counted by `limits` in a sliding window, atomically in Redis: parallel requests of one script
+    cannot slip past the limit (ninja's own throttle reads and writes a log of every request), and
+    a request costs one round trip whatever the limit. When the store does not answer, requests
+    pass and a warning is logged: the API stays up, and the limits per day still hold."""
 
     def __init__(self) -> None:
-        super().__init__(settings.API_RATE_PER_TOKEN)
+        count, seconds = parse_rate(settings.API_RATE_PER_TOKEN)
+        self.rate = RateLimitItemPerSecond(count, seconds)
+        self.limiter = SlidingWindowCounterRateLimiter(
+            storage_from_string(settings.API_RATE_STORAGE, wrap_exceptions=True)
+        )
+        self.seconds_to_wait: float | None = None
 
-    def get_cache_key(self, request: HttpRequest) -> str | None:
+    def allow_request(self, request: HttpRequest) -> bool:
         token = getattr(request, "auth", None)
         if token is None:
-            return None
-        return self.cache_format % {"scope": self.scope, "ident": token.token_hash}
+            return True
+        try:
+            if self.limiter.hit(self.rate, "api-token", token.token_hash):
+                return True
+            reset_at = self.limiter.get_window_stats(self.rate, "api-token", token.token_hash).reset_time
+        except StorageError:
+            logger.warning("API rate limit store unavailable; request allowed", exc_info=True)
+            return True
+        self.seconds_to_wait = max(reset_at - time.time(), 1)
+        return False
+
+    def wait(self) -> float | None:
+        return self.seconds_to_wait
+
+    def reset(self) -> None:
+        """Forget every token's requests."""
+        self.limiter.storage.reset()
+
+
+def parse_rate(rate: str) -> tuple[int, int]:
+    """ "600/10m" → (600, 600): requests, and the seconds they are counted over (s, m, h or d)."""
+    count, period = rate.split("/")
+    return int(count), int(period[:-1] or 1) * {"s": 1, "m": 60, "h": 3600, "d": 86400}[period[-1]]
 
 
 def customer(request: HttpRequest) -> Customer:

@@ -28,7 +28,13 @@ from api.schemas import (
     Role,
     Text,
 )
-from delegation.access import ProjectAccess, accessible_projects, project_access, with_own_caretakership
+from delegation.access import (
+    ProjectAccess,
+    accessible_projects,
+    cared_for_projects,
+    project_access,
+    with_own_caretakership,
+)
 from delegation.models import Caretakership
 from projects import services
 from projects.forms import DatabaseCreateForm, DomainAddForm, DomainTargetForm, PhpVersionForm
@@ -73,11 +79,13 @@ def _with_access(access: ProjectAccess) -> Project:
 @paginate(CursorPagination, ordering=("number",), page_size=PAGE_SIZE, max_page_size=200)
 def list_projects(request: HttpRequest, role: Role | None = None, q: Text = "") -> QuerySet:
     me = customer(request)
-    projects = with_own_caretakership(accessible_projects(me), me).select_related("owner", "server")
-    if role == Role.OWNER:
-        projects = projects.filter(owner=me)
-    elif role == Role.CARETAKER:
-        projects = projects.exclude(owner=me)
+    if role == Role.CARETAKER:
+        projects = cared_for_projects(me)
+    else:
+        projects = with_own_caretakership(accessible_projects(me), me)
+        if role == Role.OWNER:
+            projects = projects.filter(owner=me)
+    projects = projects.select_related("owner", "server")
     q = q.strip()[:100]
     if q:
         projects = projects.filter(matching(q))

@@ -43,10 +43,9 @@ def app_env(database: str) -> dict[str, str]:
         "DATABASE_URL": f"{POSTGRES}/{DATABASES[database]}",
         "REDIS_URL": REDIS_URL,
         "BENCH_STATIC_ROOT": str(OUT / "static"),
-        # The load test asks far more often than a token may (600 in 10 minutes), so it is never
-        # refused; the limit's window of 5 s keeps a log of about 600 requests in the cache at the
-        # load test's pace, as long as a busy token's log of 10 minutes.
-        "API_RATE_PER_TOKEN": "1000000/5s",
+        # The load test asks far more often than a token may (600 in 10 minutes), so its limit is
+        # raised; counting a request costs the same whatever the limit.
+        "API_RATE_PER_TOKEN": "1000000/10m",
     }
 
 

@@ -43,6 +43,16 @@ def accessible_projects(customer: Customer, *, at: datetime | None = None) -> Qu
     return Project.objects.filter(_access(customer, at=at))
 
 
+def cared_for_projects(customer: Customer) -> QuerySet[Project]:
+    """The projects the customer cares for now, each with `care_scope` and `care_expires_at` of
+    the caretakership that gives it access: one join read along the caretaker's index, where
+    `accessible_projects()` would weigh every project against the whole rule. There is at most
+    one open caretakership per project and caretaker, so no project comes twice."""
+    return Project.objects.filter(
+        Q(caretakerships__caretaker=customer) & active_condition(via="caretakerships__")
+    ).annotate(care_scope=F("caretakerships__scope"), care_expires_at=F("caretakerships__expires_at"))
+
+
 def with_own_caretakership(projects: QuerySet[Project], customer: Customer) -> QuerySet[Project]:
     """The projects, each with `care_scope` and `care_expires_at` of the customer's active
     caretakership of it (None on its own projects), read in the same query by a join: there is

@@ -11,6 +11,7 @@ from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 
+from api.api import api
 from api.models import AccessToken
 from api.tokens import create_token
 from customercenter.models import Customer
@@ -21,10 +22,12 @@ from tests.factories import CustomerFactory
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Throttling counts in the cache; no test inherits another's requests."""
+    """No test inherits another's requests: neither the cache nor the limit per token."""
     cache.clear()
+    api.throttle.reset()
     yield
     cache.clear()
+    api.throttle.reset()
 
 
 @dataclass

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import re
+from concurrent.futures import ThreadPoolExecutor
+from types import SimpleNamespace
 
 import pytest
 from django.contrib.staticfiles import finders
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from limits import RateLimitItemPerSecond
+from limits.errors import StorageError
 
 from api.api import api
 from customercenter.models import Customer
@@ -22,12 +26,12 @@ from tests.factories import CustomerFactory
 def few_requests(monkeypatch):
     """Three requests per token instead of 600, so the limit is reached quickly."""
     throttle = api.throttle
-    monkeypatch.setattr(throttle, "num_requests", 3)
+    monkeypatch.setattr(throttle, "rate", RateLimitItemPerSecond(3, 600))
     return throttle
 
 
 def test_default_limit_is_600_per_ten_minutes():
-    assert (api.throttle.num_requests, api.throttle.duration) == (600, 600)
+    assert (api.throttle.rate.amount, api.throttle.rate.get_expiry()) == (600, 600)
 
 
 def test_token_over_its_limit_gets_429_with_retry_after(owner, project, few_requests):
@@ -52,6 +56,24 @@ def test_the_limit_counts_per_token_whatever_address_the_client_claims(owner, pr
     assert response.status_code == 429
     other = token_client(owner, name="zweites")
     assert other.get("/projects", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="203.0.113.0").status_code == 200
+
+
+def test_parallel_requests_of_one_token_are_counted_exactly(few_requests):
+    token = SimpleNamespace(auth=SimpleNamespace(token_hash="parallel"))
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        allowed = list(pool.map(lambda _: few_requests.allow_request(token), range(20)))
+    assert allowed.count(True) == 3
+    assert 0 < few_requests.wait() <= 600
+
+
+def test_requests_pass_when_the_limit_store_is_down(owner, project, few_requests, monkeypatch, caplog):
+    def unavailable(*args, **kwargs):
+        raise StorageError(ConnectionError("store down"))
+
+    monkeypatch.setattr(few_requests.limiter, "hit", unavailable)
+    client = token_client(owner)
+    assert [client.get("/projects").status_code for _ in range(5)] == [200] * 5
+    assert "rate limit store unavailable" in caplog.text
 
 
 def test_paging_2000_cared_for_projects_costs_the_same_per_page(db):
