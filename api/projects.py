@@ -46,6 +46,18 @@ router = Router(tags=[gettext_lazy("Projekte")])
 
 # Rows per page unless `page_size` asks for more (at most 200): as many as Projektverwaltung shows.
 PAGE_SIZE = 25
+# The columns a listed project shows (ProjectOut), and no others: a page reads no addresses.
+LISTED = (
+    "number",
+    "name",
+    "tariff",
+    "php_version",
+    "server__number",
+    "owner__number",
+    "owner__company",
+    "owner__first_name",
+    "owner__last_name",
+)
 
 
 def project_or_404(request: HttpRequest, number: str) -> ProjectAccess:
@@ -85,7 +97,7 @@ def list_projects(request: HttpRequest, role: Role | None = None, q: Text = "") 
         projects = with_own_caretakership(accessible_projects(me), me)
         if role == Role.OWNER:
             projects = projects.filter(owner=me)
-    projects = projects.select_related("owner", "server")
+    projects = projects.select_related("owner", "server").only(*LISTED)
     q = q.strip()[:100]
     if q:
         projects = projects.filter(matching(q))

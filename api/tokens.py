@@ -47,18 +47,21 @@ def token_for(secret: str, *, address: str | None) -> AccessToken | None:
         return None
     # The maker's membership comes with the token in one join: a token of someone who has left
     # the account matches no row.
-    token = (
-        AccessToken.objects.usable()
-        .select_related("customer", "created_by")
-        .filter(
-            token_hash=hash_token(secret),
-            created_by__is_active=True,
-            customer__memberships__user=F("created_by"),
+    try:
+        token = (
+            AccessToken.objects.usable()
+            .select_related("customer", "created_by")
+            .filter(
+                token_hash=hash_token(secret),
+                created_by__is_active=True,
+                customer__memberships__user=F("created_by"),
+            )
+            .annotate(maker_role=F("customer__memberships__role"))
+            .get()
         )
-        .annotate(maker_role=F("customer__memberships__role"))
-        .first()
-    )
-    if token is None or not token.customer.is_active_customer:
+    except AccessToken.DoesNotExist:
+        return None
+    if not token.customer.is_active_customer:
         return None
     token.membership = Membership(customer=token.customer, user=token.created_by, role=token.maker_role)
     now = timezone.now()
