@@ -50,7 +50,7 @@ def token_for(secret: str, *, address: str | None) -> AccessToken | None:
     try:
         token = (
             AccessToken.objects.usable()
-            .select_related("customer", "created_by")
+            .select_related("customer")
             .filter(
                 token_hash=hash_token(secret),
                 created_by__is_active=True,
@@ -63,7 +63,8 @@ def token_for(secret: str, *, address: str | None) -> AccessToken | None:
         return None
     if not token.customer.is_active_customer:
         return None
-    token.membership = Membership(customer=token.customer, user=token.created_by, role=token.maker_role)
+    # The maker is read only when a change names it in the history.
+    token.membership = Membership(customer=token.customer, user_id=token.created_by_id, role=token.maker_role)
     now = timezone.now()
     stale = token.last_used_at is None or now - token.last_used_at >= LAST_USED_PRECISION
     if stale or token.last_used_from != address:
