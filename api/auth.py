@@ -66,9 +66,11 @@ class TokenRateThrottle(BaseThrottle):
     def __init__(self) -> None:
         count, seconds = parse_rate(settings.API_RATE_PER_TOKEN)
         self.rate = RateLimitItemPerSecond(count, seconds)
-        self.limiter = SlidingWindowCounterRateLimiter(
-            storage_from_string(settings.API_RATE_STORAGE, wrap_exceptions=True)
+        # A store that does not answer within a second counts as down.
+        store = storage_from_string(
+            settings.API_RATE_STORAGE, wrap_exceptions=True, socket_timeout=1, socket_connect_timeout=1
         )
+        self.limiter = SlidingWindowCounterRateLimiter(store)
         self.seconds_to_wait: float | None = None
 
     def allow_request(self, request: HttpRequest) -> bool:
@@ -88,13 +90,9 @@ class TokenRateThrottle(BaseThrottle):
     def wait(self) -> float | None:
         return self.seconds_to_wait
 
-    def reset(self) -> None:
-        """Forget every token's requests."""
-        self.limiter.storage.reset()
-
 
 def parse_rate(rate: str) -> tuple[int, int]:
-    """ "600/10m" → (600, 600): requests, and the seconds they are counted over (s, m, h or d)."""
+    """Requests, and the seconds they are counted over, of a rate such as "600/10m" (s, m, h or d)."""
     count, period = rate.split("/")
     return int(count), int(period[:-1] or 1) * {"s": 1, "m": 60, "h": 3600, "d": 86400}[period[-1]]
 

@@ -24,10 +24,10 @@ from tests.factories import CustomerFactory
 def _fresh_cache():
     """No test inherits another's requests: neither the cache nor the limit per token."""
     cache.clear()
-    api.throttle.reset()
+    api.throttle.limiter.storage.reset()
     yield
     cache.clear()
-    api.throttle.reset()
+    api.throttle.limiter.storage.reset()
 
 
 @dataclass
