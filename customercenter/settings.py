@@ -123,12 +123,6 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool("DATABASE_PREPARED_STATEMENTS", True):
-    # PostgreSQL plans a statement once per connection and reuses the plan, instead of planning
-    # it at every execution (planning cost more than running most of our queries). Behind
-    # PgBouncer in transaction mode this needs PgBouncer 1.21 or newer with max_prepared_statements
-    # set, or DATABASE_PREPARED_STATEMENTS=false.
-    DATABASES["default"]["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 5}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "customercenter.User"

@@ -34,5 +34,3 @@ TEMPLATES = [
 ]
 # Persistent connections as in customercenter/settings.py, so both floors pay the same for them.
 DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=60, conn_health_checks=True)}
-# Statements planned once per connection, as in customercenter/settings.py.
-DATABASES["default"]["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 5}

@@ -188,23 +188,6 @@ def test_a_malformed_api_rate_stops_the_start(raw):
     assert "API_RATE_PER_TOKEN must be requests/period" in result.stderr
 
 
-@pytest.mark.parametrize(
-    ("database", "flag", "options"),
-    [
-        ("postgres://kc@db:5432/kc", None, "{'server_side_binding': True, 'prepare_threshold': 5}"),
-        ("postgres://kc@db:5432/kc", "false", "{}"),
-        ("sqlite:///kc.sqlite3", None, "{}"),
-    ],
-)
-def test_postgresql_plans_each_statement_once_per_connection_unless_switched_off(database, flag, options):
-    flags = {"DATABASE_PREPARED_STATEMENTS": flag} if flag else {}
-    code = "from customercenter import settings; print(settings.DATABASES['default'].get('OPTIONS', {}))"
-    result = run_python("-c", code, env=clean_env(DATABASE_URL=database, **flags))
-
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == options
-
-
 def test_web_server_without_secret_key_refuses_to_start():
     result = run_python("-c", "import customercenter.wsgi", env=clean_env(DJANGO_TESTING="false"))
 
