@@ -26,9 +26,9 @@ from customercenter.models import Customer
 from customercenter.roles import Action, role_refusal
 from projects import audit
 
-# Query parameters in which clients commonly put tokens; a token there ends up in logs.
 logger = logging.getLogger(__name__)
 
+# Query parameters in which clients commonly put tokens; a token there ends up in logs.
 TOKEN_PARAMETERS = {"token", "access_token", "api_token", "api_key", "key"}
 
 

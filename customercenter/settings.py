@@ -254,11 +254,11 @@ MAX_RESENDS_PER_OWNER_PER_DAY = env_int("MAX_RESENDS_PER_OWNER_PER_DAY", 20)
 # Partner API: requests per token and period ("600/10m": 600 per ten minutes), counted in Redis
 # (in the process without it).
 API_RATE_PER_TOKEN = env_str("API_RATE_PER_TOKEN", "600/10m")
-API_RATE_STORAGE = REDIS_URL or "memory://"
 if not re.fullmatch(r"[1-9][0-9]*/([1-9][0-9]*)?[smhd]", API_RATE_PER_TOKEN):
     raise ImproperlyConfigured(
         f"API_RATE_PER_TOKEN must be requests/period such as 600/10m (s, m, h or d), got {API_RATE_PER_TOKEN!r}"
     )
+API_RATE_STORAGE = REDIS_URL or "memory://"
 
 SUPPORT_EMAIL = env_str("SUPPORT_EMAIL", "support@localhost")
 TICKET_ATTACHMENT_MAX_BYTES = env_int("TICKET_ATTACHMENT_MAX_BYTES", 5 * 1024 * 1024)

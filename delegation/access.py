@@ -5,7 +5,9 @@ The rule: a customer has access to its own projects and to the projects it cares
 (an active caretakership: not ended, expiry not passed, checked at every access). It is stated
 once, in `_access()`; `accessible_projects()` asks it of many projects, `accessible_project()`
 of one (`get_project_or_404()` of the one behind a URL), and `ProjectAccess` says what the
-customer may do there. A person acts for a customer account as a member with a role;
+customer may do there. `cared_for_projects()` reads the rule's second half alone, along the
+caretaker's index, for lists of cared-for projects only; the delegation state machine test holds
+it equal to the rule. A person acts for a customer account as a member with a role;
 `customercenter.roles.member_may()` says what the role allows, and `ProjectAccess` asks it
 before the relationship.
 """

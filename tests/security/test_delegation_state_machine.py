@@ -7,7 +7,7 @@ to take — while time passes and the sweeper runs or does not. Refusals (Delega
 
 - at most one active (and one open) caretakership per project and caretaker;
 - accessible_projects(customer) and accessible_project(customer, ...) give exactly its own
-  projects plus those with an active caretakership
+  projects plus those with an active caretakership, cared_for_projects(customer) exactly the latter
   (ASVS 5.0 8.2.2, 8.3.2: expiry counts even when the sweeper did not run);
 - every state change has its audit entry;
 - every e-mail that left has exactly one outbox row, and each row was sent at most once.
@@ -33,7 +33,13 @@ from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, multip
 from customercenter.models import Customer
 from customercenter.roles import Action
 from delegation import services, sweeper
-from delegation.access import accessible_project, accessible_projects, caretakerships_of, project_access
+from delegation.access import (
+    accessible_project,
+    accessible_projects,
+    cared_for_projects,
+    caretakerships_of,
+    project_access,
+)
 from delegation.models import Caretakership, ManagementRequest, ProjectRelease, Scope
 from notifications.models import OutboxEmail
 from projects.models import AuditEntry, Project
@@ -268,6 +274,9 @@ class DelegationMachine(RuleBasedStateMachine):
             assert reachable == own | cared
             # The caretakerships behind it, which Betreute Projekte and Projektverwaltung list.
             assert sorted(caretakerships_of(customer).values_list("project", flat=True)) == sorted(cared)
+            # The cared-for half alone (the API's list for caretakers), with that caretakership's scope.
+            scopes = dict(caretakerships_of(customer).values_list("project", "scope"))
+            assert dict(cared_for_projects(customer).values_list("pk", "care_scope")) == scopes
             # What each may do there follows the scope: "Nur lesen" changes nothing.
             for care in caretakerships_of(customer).select_related("project"):
                 access = project_access(customer, number=care.project.number)
