@@ -173,20 +173,9 @@ class AuditEntryAdmin(admin.ModelAdmin):
     ]
     list_select_related = ["project", "actor"]
     date_hierarchy = "created_at"
-    # The stored parameters as the reader's language writes them, not as JSON.
-    fields = [
-        "created_at",
-        "project",
-        "what",
-        "subject",
-        "old",
-        "new",
-        "scope",
-        "role",
-        "actor",
-        "actor_user",
-        "via_token",
-    ]
+    # The list's columns and the person who acted; the stored parameters as the reader's language
+    # writes them, not as JSON.
+    fields = [*list_display, "actor_user"]
     readonly_fields = fields
 
     def has_add_permission(self, request):
